@@ -1,0 +1,26 @@
+// Installs the workspace's npm dependencies when they are missing or older than the lockfile,
+// so `npm start` and `npm test` work on a fresh clone. Plain JS: it runs before anything is installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const marker = join(root, 'node_modules', '.package-lock.json');
+const lock = join(root, 'package-lock.json');
+
+const stale =
+  !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+if (stale) {
+  const args = existsSync(lock)
+    ? ['ci', '--no-audit', '--no-fund']
+    : ['install', '--no-audit', '--no-fund'];
+  console.log(`[setup] installing npm dependencies (npm ${args[0]}) ...`);
+  const started = Date.now();
+  const result = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`[setup] npm ${args[0]} failed with exit code ${String(result.status)}`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`[setup] dependencies installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

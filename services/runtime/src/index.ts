@@ -1,0 +1,3 @@
+export { CsError, errorMessage } from './errors.js';
+export { createLogger, redact, type Logger, type LogLevel, type LoggerOptions } from './logger.js';
+export { parseEnv, portSchema } from './config.js';
