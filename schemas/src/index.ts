@@ -1,1 +1,59 @@
-export {};
+// The public API of @cs/schemas: the Avro schemas and their generated types, validation of
+// canonical events, the topic catalog, registration and the wire codec.
+export * from './generated/index.js';
+export {
+  validateEvent,
+  formatErrors,
+  TENANT_PATTERN,
+  type FieldError,
+  type ValidEvent,
+  type ValidationResult,
+  type ValidationContext,
+} from './validate.js';
+export { toCanonicalJson } from './canonical.js';
+export {
+  MONEY_PRECISION,
+  MONEY_SCALE,
+  parseDecimal,
+  formatDecimal,
+  decimalToUnits,
+  type DecimalParse,
+} from './decimal.js';
+export {
+  parseInstant,
+  parseDate,
+  formatInstant,
+  formatDate,
+  MIN_INSTANT_MS,
+  MAX_INSTANT_MS,
+} from './time.js';
+export {
+  topicCatalog,
+  topicCatalogFromEnv,
+  topicFor,
+  eventKey,
+  ensureTopics,
+  subjectFor,
+  rawTopicName,
+  DEAD_LETTER_TOPIC,
+  DEFAULT_TOPIC_OPTIONS,
+  type TopicSpec,
+  type TopicCatalog,
+  type TopicCatalogOptions,
+  type TopicsErrorCode,
+} from './topics.js';
+export {
+  createSchemaRegistry,
+  registerSchemas,
+  type SchemaIds,
+  type SchemaRegistryOptions,
+  type RegistryErrorCode,
+} from './registry.js';
+export {
+  createCodec,
+  wireSchemaId,
+  WIRE_HEADER_BYTES,
+  type Codec,
+  type CodecErrorCode,
+} from './codec.js';
+export { AVRO_OPTIONS, DecimalType, avroType, avroTypeForSchema } from './avro-types.js';

@@ -1,0 +1,145 @@
+import avro from 'avsc';
+import type { Resolver, Type } from 'avsc';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { CsError } from '@cs/runtime';
+import { avroType, invalidPaths } from './avro-types.js';
+import type { RecordBySchemaName, SchemaName } from './generated/index.js';
+import type { SchemaIds } from './registry.js';
+
+/**
+ * Confluent wire format: magic byte 0, the writer schema's registry id (4 bytes, big-endian), then
+ * the Avro body. Encoding uses the ids from registerSchemas, so it needs no network; decoding
+ * fetches each writer schema once and resolves it to this code's reader schema, so records
+ * written by an older or newer (BACKWARD-compatible) producer read as today's record type.
+ */
+
+export type CodecErrorCode =
+  | 'ENCODE_INVALID_RECORD'
+  | 'DECODE_NOT_WIRE_FORMAT'
+  | 'DECODE_UNKNOWN_SCHEMA'
+  | 'DECODE_INCOMPATIBLE_SCHEMA'
+  | 'DECODE_CORRUPT_BODY';
+
+export const WIRE_HEADER_BYTES = 5;
+const MAGIC_BYTE = 0;
+
+export interface Codec {
+  /** Wire bytes of a record; throws ENCODE_INVALID_RECORD naming the paths that do not fit. */
+  encode<N extends SchemaName>(name: N, record: RecordBySchemaName[N]): Buffer;
+  /**
+   * The record in wire bytes, read as this code's `name` schema. Every failure is a CsError:
+   * `retriable` when the registry could not be reached, otherwise the record belongs in the
+   * dead-letter topic (it will never decode).
+   */
+  decode<N extends SchemaName>(name: N, bytes: Buffer): Promise<RecordBySchemaName[N]>;
+}
+
+/** The registry id in a wire-format message, or undefined when it is not one. */
+export function wireSchemaId(bytes: Buffer): number | undefined {
+  if (bytes.length < WIRE_HEADER_BYTES || bytes[0] !== MAGIC_BYTE) return undefined;
+  return bytes.readUInt32BE(1);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error) {
+    const status = error.status;
+    return typeof status === 'number' ? status : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A codec over `registry` (made by createSchemaRegistry) with our schemas' ids. Resolvers are
+ * cached per (schema, writer id); the registry client caches writer schemas.
+ */
+export function createCodec(registry: SchemaRegistry, ids: SchemaIds): Codec {
+  const resolvers = new Map<string, Promise<Resolver>>();
+
+  const resolverFor = (name: SchemaName, id: number): Promise<Resolver> => {
+    const key = `${name}:${id}`;
+    let resolver = resolvers.get(key);
+    if (resolver === undefined) {
+      resolver = loadResolver(registry, avroType(name), name, id);
+      resolvers.set(key, resolver);
+      // A failed lookup (registry down) must be retried next time, not cached.
+      void resolver.catch(() => resolvers.delete(key));
+    }
+    return resolver;
+  };
+
+  return {
+    encode(name, record) {
+      const type = avroType(name);
+      const misfits = invalidPaths(type, record);
+      if (misfits.length > 0) {
+        throw new CsError<CodecErrorCode>(
+          'ENCODE_INVALID_RECORD',
+          `${name} record does not fit its schema at ${misfits.join(', ')}`,
+        );
+      }
+      const header = Buffer.alloc(WIRE_HEADER_BYTES);
+      header.writeUInt8(MAGIC_BYTE, 0);
+      header.writeUInt32BE(ids[name], 1);
+      return Buffer.concat([header, type.toBuffer(record)]);
+    },
+
+    async decode(name, bytes) {
+      const id = wireSchemaId(bytes);
+      if (id === undefined) {
+        throw new CsError<CodecErrorCode>(
+          'DECODE_NOT_WIRE_FORMAT',
+          `not Confluent wire format (${bytes.length} bytes, first byte ${String(bytes[0])})`,
+        );
+      }
+      const reader = avroType(name);
+      // Our own schema needs no resolver (and no registry round trip).
+      const resolver = id === ids[name] ? undefined : await resolverFor(name, id);
+      try {
+        const value: unknown = reader.fromBuffer(bytes.subarray(WIRE_HEADER_BYTES), resolver);
+        return value as RecordBySchemaName[typeof name];
+      } catch (error: unknown) {
+        throw new CsError<CodecErrorCode>(
+          'DECODE_CORRUPT_BODY',
+          `${name} body does not decode with schema id ${id}: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+    },
+  };
+}
+
+async function loadResolver(
+  registry: SchemaRegistry,
+  reader: Type,
+  name: SchemaName,
+  id: number,
+): Promise<Resolver> {
+  let writer: unknown;
+  try {
+    writer = await registry.getSchema(id);
+  } catch (error: unknown) {
+    const status = statusOf(error);
+    const missing = status === 404;
+    throw new CsError<CodecErrorCode>(
+      'DECODE_UNKNOWN_SCHEMA',
+      missing
+        ? `schema id ${id} is not in the registry`
+        : `registry lookup of id ${id} failed: ${messageOf(error)}`,
+      { cause: error, retriable: !missing && (status === undefined || status >= 500) },
+    );
+  }
+  try {
+    if (!avro.Type.isType(writer)) throw new Error(`schema id ${id} is not an Avro schema`);
+    return reader.createResolver(writer as Type);
+  } catch (error: unknown) {
+    throw new CsError<CodecErrorCode>(
+      'DECODE_INCOMPATIBLE_SCHEMA',
+      `writer schema id ${id} cannot be read as ${name}: ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { CsError } from '@cs/runtime';
+import { AVRO_OPTIONS } from './avro-types.js';
+import { AVRO_SCHEMAS, SCHEMA_NAMES, type SchemaName } from './generated/index.js';
+import type { TopicCatalog } from './topics.js';
+
+export type RegistryErrorCode = 'SCHEMA_REGISTER_FAILED' | 'SCHEMA_INCOMPATIBLE';
+
+/** The registry id of each of our schemas, as registered at start-up. */
+export type SchemaIds = Record<SchemaName, number>;
+
+export interface SchemaRegistryOptions {
+  /** Base URL of a Confluent-API registry, e.g. `http://127.0.0.1:18081/apis/ccompat/v7`. */
+  host: string;
+  clientId?: string;
+}
+
+/**
+ * A registry client whose avsc types read `decimal` as exact strings. Use it for everything that
+ * touches our topics: writer schemas fetched by a client without these options cannot be resolved
+ * to our reader schemas (see DecimalType).
+ */
+export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegistry {
+  return new SchemaRegistry(
+    { host: options.host, clientId: options.clientId ?? 'cs-schemas' },
+    { [SchemaType.AVRO]: AVRO_OPTIONS },
+  );
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error) {
+    const status = error.status;
+    return typeof status === 'number' ? status : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Registers every schema under its topic's subject with BACKWARD compatibility (set when the
+ * subject is new; an existing subject with another level is refused by the client) and returns
+ * the ids. Registering an unchanged schema again returns its existing id, so every process can
+ * call this at start-up. A schema the registry refuses as incompatible is a deploy error, not a
+ * transient one.
+ */
+export async function registerSchemas(
+  registry: SchemaRegistry,
+  catalog: TopicCatalog,
+): Promise<SchemaIds> {
+  const ids: Partial<SchemaIds> = {};
+  for (const name of SCHEMA_NAMES) {
+    const { subject } = catalog.forSchema(name);
+    try {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS[name]) },
+        { subject, compatibility: COMPATIBILITY.BACKWARD },
+      );
+      ids[name] = id;
+    } catch (error: unknown) {
+      const status = statusOf(error);
+      if (status === 409) {
+        throw new CsError<RegistryErrorCode>(
+          'SCHEMA_INCOMPATIBLE',
+          `schema ${name} is not BACKWARD compatible with the latest version under ${subject}`,
+          { cause: error },
+        );
+      }
+      throw new CsError<RegistryErrorCode>(
+        'SCHEMA_REGISTER_FAILED',
+        `could not register schema ${name} under ${subject}`,
+        { cause: error, retriable: status === undefined || status >= 500 },
+      );
+    }
+  }
+  return ids as SchemaIds;
+}

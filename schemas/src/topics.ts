@@ -1,0 +1,176 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { z } from 'zod';
+import { CsError, parseEnv } from '@cs/runtime';
+import {
+  EVENT_TYPES,
+  type CanonicalEvent,
+  type EventType,
+  type SchemaName,
+} from './generated/index.js';
+
+/**
+ * The topic catalog: which topic each schema lives on, how it is keyed and created, and its
+ * registry subject. A prefix isolates a deployment or a test run (`t_abc_cs.raw.usage`).
+ */
+
+export interface TopicSpec {
+  /** The schema whose records the topic carries. */
+  schema: SchemaName;
+  name: string;
+  /** Registry subject (TopicNameStrategy): `${name}-value`. */
+  subject: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Kafka topic configs, e.g. `retention.ms`. */
+  config: Record<string, string>;
+}
+
+export interface TopicCatalog {
+  raw: Record<EventType, TopicSpec>;
+  deadLetter: TopicSpec;
+  /** Every topic, raw first. */
+  all: TopicSpec[];
+  /** The topic of a schema. */
+  forSchema(schema: SchemaName): TopicSpec;
+}
+
+export interface TopicCatalogOptions {
+  /** Put before every topic name; `''` in production, a unique name per test run. */
+  prefix?: string;
+  /** Small by default: one machine; raise it to scale consumers out. */
+  partitions?: number;
+  replicationFactor?: number;
+  /** Raw topics are the log of record (every figure is rebuilt from them): -1 keeps them forever. */
+  rawRetentionMs?: number;
+  deadLetterRetentionMs?: number;
+}
+
+export const DEFAULT_TOPIC_OPTIONS: Required<TopicCatalogOptions> = {
+  prefix: '',
+  partitions: 3,
+  replicationFactor: 1,
+  rawRetentionMs: -1,
+  deadLetterRetentionMs: 30 * 24 * 3_600_000,
+};
+
+export const DEAD_LETTER_TOPIC = 'cs.dlq';
+
+export function rawTopicName(type: EventType): string {
+  return `cs.raw.${type}`;
+}
+
+/** TopicNameStrategy: the value schema of topic T is registered under `T-value`. */
+export function subjectFor(topic: string): string {
+  return `${topic}-value`;
+}
+
+export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
+  const settings = { ...DEFAULT_TOPIC_OPTIONS, ...options };
+  const spec = (schema: SchemaName, name: string, retentionMs: number): TopicSpec => {
+    const full = `${settings.prefix}${name}`;
+    return {
+      schema,
+      name: full,
+      subject: subjectFor(full),
+      partitions: settings.partitions,
+      replicationFactor: settings.replicationFactor,
+      config: { 'retention.ms': String(retentionMs) },
+    };
+  };
+  const raw = Object.fromEntries(
+    EVENT_TYPES.map((type) => [type, spec(type, rawTopicName(type), settings.rawRetentionMs)]),
+  ) as Record<EventType, TopicSpec>;
+  const deadLetter = spec('dead-letter', DEAD_LETTER_TOPIC, settings.deadLetterRetentionMs);
+  return {
+    raw,
+    deadLetter,
+    all: [...EVENT_TYPES.map((type) => raw[type]), deadLetter],
+    forSchema: (schema) => (schema === 'dead-letter' ? deadLetter : raw[schema]),
+  };
+}
+
+const envSchema = z.object({
+  CS_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+    .default(''),
+  CS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  CS_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  CS_RAW_RETENTION_MS: z.coerce.number().int().min(-1).default(-1),
+  CS_DLQ_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .default(DEFAULT_TOPIC_OPTIONS.deadLetterRetentionMs),
+});
+
+/** The catalog configured by `CS_TOPIC_PREFIX`, `CS_TOPIC_PARTITIONS`, … (all optional). */
+export function topicCatalogFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): TopicCatalog {
+  const config = parseEnv(envSchema, env);
+  return topicCatalog({
+    prefix: config.CS_TOPIC_PREFIX,
+    partitions: config.CS_TOPIC_PARTITIONS,
+    replicationFactor: config.CS_TOPIC_REPLICATION_FACTOR,
+    rawRetentionMs: config.CS_RAW_RETENTION_MS,
+    deadLetterRetentionMs: config.CS_DLQ_RETENTION_MS,
+  });
+}
+
+const DEFAULT_CATALOG = topicCatalog();
+
+/** The raw topic an event goes to. */
+export function topicFor(
+  event: Pick<CanonicalEvent, 'type'>,
+  catalog: TopicCatalog = DEFAULT_CATALOG,
+): string {
+  return catalog.raw[event.type].name;
+}
+
+/**
+ * The Kafka key of an event: `tenant/userId` for usage (one user's events stay in order on one
+ * partition, which sessionizing needs), `tenant/accountId` for everything else (an account's
+ * entities and billing stay together). Works on a canonical event or on its Avro record.
+ */
+export function eventKey(
+  event:
+    | { type: 'usage'; tenant: string; userId: string }
+    | { type: Exclude<EventType, 'usage'>; tenant: string; accountId: string },
+): string {
+  return event.type === 'usage'
+    ? `${event.tenant}/${event.userId}`
+    : `${event.tenant}/${event.accountId}`;
+}
+
+export type TopicsErrorCode = 'TOPIC_CREATE_FAILED';
+
+/**
+ * Creates the catalog's topics that do not exist yet (idempotent: existing topics are left as
+ * they are, whatever their settings). Returns the names it created.
+ */
+export async function ensureTopics(admin: Admin, catalog: TopicCatalog): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = catalog.all.filter((topic) => !existing.has(topic.name));
+  if (missing.length === 0) return [];
+  const topics: ITopicConfig[] = missing.map((topic) => ({
+    topic: topic.name,
+    numPartitions: topic.partitions,
+    replicationFactor: topic.replicationFactor,
+    configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+  }));
+  try {
+    // NOTE: createTopics returns false (no throw) when every topic already exists, which is what
+    // a concurrent start-up of another process looks like.
+    await admin.createTopics({ topics, waitForLeaders: true });
+  } catch (error: unknown) {
+    const after = new Set(await admin.listTopics());
+    if (missing.every((topic) => after.has(topic.name))) return missing.map((topic) => topic.name);
+    throw new CsError<TopicsErrorCode>(
+      'TOPIC_CREATE_FAILED',
+      `could not create topics ${missing.map((topic) => topic.name).join(', ')}`,
+      { cause: error, retriable: true },
+    );
+  }
+  return missing.map((topic) => topic.name);
+}
