@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { generateCommand } from './generate.js';
+import { sqlCommand } from './sql.js';
+
+/** Every `cs` subcommand, in the order `cs help` lists them. New commands register here. */
+export const COMMANDS: readonly Command[] = [generateCommand, sqlCommand];
