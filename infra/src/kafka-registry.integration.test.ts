@@ -93,7 +93,7 @@ describe('Kafka and the schema registry', () => {
     });
     await consumer.disconnect();
     const byId = (a: unknown, b: unknown) =>
-      String((a as { id: string }).id).localeCompare((b as { id: string }).id);
+      (a as { id: string }).id.localeCompare((b as { id: string }).id);
     expect([...decoded].sort(byId).map((record) => ({ ...(record as object) }))).toEqual(records);
   });
 

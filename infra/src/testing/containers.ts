@@ -13,7 +13,7 @@ export async function dockerEngineAnswers(): Promise<boolean> {
   const { getContainerRuntimeClient } = await import('testcontainers');
   try {
     const client = await getContainerRuntimeClient();
-    return (await client.info).containerRuntime.host !== '';
+    return client.info.containerRuntime.host !== '';
   } catch {
     return false;
   }

@@ -12,11 +12,10 @@ import type { TestServices } from './index.js';
  *     CS_TEST_KEEP_STACK=1 keeps it up for the next run).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const fromEnv = {
-    kafkaBrokers: process.env.KAFKA_BROKERS?.split(',').filter(Boolean),
-    schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL || undefined,
-    clickhouseUrl: process.env.CLICKHOUSE_URL || undefined,
-  };
+  const fromEnv: Partial<Omit<TestServices, 'source'>> = {};
+  if (process.env.KAFKA_BROKERS) fromEnv.kafkaBrokers = process.env.KAFKA_BROKERS.split(',');
+  if (process.env.SCHEMA_REGISTRY_URL) fromEnv.schemaRegistryUrl = process.env.SCHEMA_REGISTRY_URL;
+  if (process.env.CLICKHOUSE_URL) fromEnv.clickhouseUrl = process.env.CLICKHOUSE_URL;
   const missing: ServiceName[] = SERVICE_NAMES.filter(
     (name) =>
       (name === 'kafka' && fromEnv.kafkaBrokers === undefined) ||
@@ -24,8 +23,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       (name === 'warehouse' && fromEnv.clickhouseUrl === undefined),
   );
 
-  if (missing.length === 0) {
-    provide(project, { ...(fromEnv as Omit<TestServices, 'source'>), source: 'env' });
+  if (fromEnv.kafkaBrokers && fromEnv.schemaRegistryUrl && fromEnv.clickhouseUrl) {
+    const { kafkaBrokers, schemaRegistryUrl, clickhouseUrl } = fromEnv;
+    provide(project, { kafkaBrokers, schemaRegistryUrl, clickhouseUrl, source: 'env' });
     return () => Promise.resolve();
   }
 
@@ -34,7 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       '[integration] Docker engine found: starting Kafka, a schema registry and ClickHouse with testcontainers',
     );
     const containers = await startContainers();
-    provide(project, { ...containers.services, ...definedOnly(fromEnv), source: 'testcontainers' });
+    provide(project, { ...containers.services, ...fromEnv, source: 'testcontainers' });
     return () => containers.stop();
   }
 
@@ -48,7 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log: (line) => console.log(`[integration] ${line}`),
   });
   console.log(`[integration] stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  provide(project, { ...result.urls, ...definedOnly(fromEnv), source: 'local' });
+  provide(project, { ...result.urls, ...fromEnv, source: 'local' });
   return async () => {
     if (process.env.CS_TEST_KEEP_STACK === '1' || result.started.length === 0) return;
     await stackDown(profile, {
@@ -56,12 +56,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log: (line) => console.log(`[integration] ${line}`),
     });
   };
-}
-
-function definedOnly(
-  values: Partial<Omit<TestServices, 'source'>>,
-): Partial<Omit<TestServices, 'source'>> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
 function provide(project: TestProject, services: TestServices): void {
