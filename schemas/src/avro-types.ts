@@ -43,7 +43,7 @@ export class DecimalType extends avro.types.LogicalType {
 
   // NOTE: a writer without the decimal logical type (plain bytes) is refused rather than guessed
   // at: its bytes mean nothing without the writer's scale. This happens when the writer schema was
-  // parsed without `AVRO_OPTIONS`, e.g. by a SchemaRegistry not made by createSchemaRegistry.
+  // parsed without `avroOptions()`, e.g. by a SchemaRegistry not made by createSchemaRegistry.
   protected override _resolve(writer: Type): ((value: string) => string) | undefined {
     if (!(writer instanceof DecimalType)) return undefined;
     if (writer.scale === this.scale) return (value) => value;
@@ -59,10 +59,14 @@ export class DecimalType extends avro.types.LogicalType {
   }
 }
 
-/** Options every avsc type of ours is built with (also given to the schema registry client). */
-export const AVRO_OPTIONS: Partial<ForSchemaOptions> = {
-  logicalTypes: { decimal: DecimalType },
-};
+/**
+ * Options every avsc type of ours is built with (also given to the schema registry client).
+ * NOTE: a fresh object each time: avsc stores the names it defines in `opts.registry`, so a
+ * shared options object makes the second schema named `io.cs.events.Usage` a duplicate.
+ */
+export function avroOptions(): Partial<ForSchemaOptions> {
+  return { logicalTypes: { decimal: DecimalType } };
+}
 
 const types = new Map<SchemaName, Type>();
 
@@ -70,7 +74,7 @@ const types = new Map<SchemaName, Type>();
 export function avroType(name: SchemaName): Type {
   let type = types.get(name);
   if (type === undefined) {
-    type = avro.Type.forSchema(AVRO_SCHEMAS[name] as unknown as Schema, AVRO_OPTIONS);
+    type = avro.Type.forSchema(AVRO_SCHEMAS[name] as unknown as Schema, avroOptions());
     types.set(name, type);
   }
   return type;
@@ -78,7 +82,7 @@ export function avroType(name: SchemaName): Type {
 
 /** Builds an avsc type from any schema (a writer schema, another version) with our options. */
 export function avroTypeForSchema(schema: unknown): Type {
-  return avro.Type.forSchema(schema as Schema, AVRO_OPTIONS);
+  return avro.Type.forSchema(schema as Schema, avroOptions());
 }
 
 /** The paths (`amount`, `properties.x`) at which a value does not fit a type; empty when valid. */

@@ -32,6 +32,7 @@ export {
   topicCatalogFromEnv,
   topicFor,
   eventKey,
+  recordKey,
   ensureTopics,
   subjectFor,
   rawTopicName,
@@ -56,4 +57,4 @@ export {
   type Codec,
   type CodecErrorCode,
 } from './codec.js';
-export { AVRO_OPTIONS, DecimalType, avroType, avroTypeForSchema } from './avro-types.js';
+export { avroOptions, DecimalType, avroType, avroTypeForSchema } from './avro-types.js';

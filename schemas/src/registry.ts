@@ -1,6 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { CsError } from '@cs/runtime';
-import { AVRO_OPTIONS } from './avro-types.js';
+import { avroOptions } from './avro-types.js';
 import { AVRO_SCHEMAS, SCHEMA_NAMES, type SchemaName } from './generated/index.js';
 import type { TopicCatalog } from './topics.js';
 
@@ -23,7 +23,7 @@ export interface SchemaRegistryOptions {
 export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegistry {
   return new SchemaRegistry(
     { host: options.host, clientId: options.clientId ?? 'cs-schemas' },
-    { [SchemaType.AVRO]: AVRO_OPTIONS },
+    { [SchemaType.AVRO]: avroOptions() },
   );
 }
 

@@ -4,6 +4,7 @@ import { CsError, parseEnv } from '@cs/runtime';
 import {
   EVENT_TYPES,
   type CanonicalEvent,
+  type EventRecord,
   type EventType,
   type SchemaName,
 } from './generated/index.js';
@@ -129,15 +130,19 @@ export function topicFor(
 }
 
 /**
- * The Kafka key of an event: `tenant/userId` for usage (one user's events stay in order on one
+ * The Kafka key of a record: `tenant/userId` for usage (one user's events stay in order on one
  * partition, which sessionizing needs), `tenant/accountId` for everything else (an account's
- * entities and billing stay together). Works on a canonical event or on its Avro record.
+ * entities and billing stay together).
  */
-export function eventKey(
-  event:
-    | { type: 'usage'; tenant: string; userId: string }
-    | { type: Exclude<EventType, 'usage'>; tenant: string; accountId: string },
-): string {
+export function recordKey(type: EventType, record: EventRecord): string {
+  if (type === 'usage' && 'userId' in record && typeof record.userId === 'string') {
+    return `${record.tenant}/${record.userId}`;
+  }
+  return `${record.tenant}/${record.accountId}`;
+}
+
+/** The Kafka key of a canonical event (see recordKey). */
+export function eventKey(event: CanonicalEvent): string {
   return event.type === 'usage'
     ? `${event.tenant}/${event.userId}`
     : `${event.tenant}/${event.accountId}`;
