@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import {
+  ClickHouseError,
+  ClickHouseLogLevel,
+  createClient,
+  type ClickHouseClient,
+} from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnWarehouse, type WarehouseProcess } from './warehouse-process.test-support.js';
 
@@ -18,7 +23,8 @@ const db = `wh_test_${randomBytes(4).toString('hex')}`;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'cs-warehouse-'));
   warehouse = await spawnWarehouse(dataDir);
-  client = createClient({ url: warehouse.url });
+  // Expected failures are asserted on; the client's own error log would only be noise.
+  client = createClient({ url: warehouse.url, log: { level: ClickHouseLogLevel.OFF } });
   await client.command({ query: `CREATE DATABASE ${db}` });
 });
 
@@ -171,6 +177,26 @@ describe('warehouse HTTP interface', () => {
     );
     expect(limited).toMatchObject({ code: '396', type: 'TOO_MANY_ROWS_OR_BYTES' });
     expect(await rows('SELECT number FROM numbers(10)')).toHaveLength(10);
+    // Concurrent requests, half of them limited: each gets exactly its own settings.
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client
+          .query({
+            query: 'SELECT number FROM numbers(10)',
+            format: 'JSONEachRow',
+            ...(i % 2 === 0
+              ? { clickhouse_settings: { max_result_rows: '1', result_overflow_mode: 'throw' } }
+              : {}),
+          })
+          .then(
+            async (result) => (await result.json()).length,
+            (error: unknown) => (error instanceof ClickHouseError ? error.type : 'other'),
+          ),
+      ),
+    );
+    expect(outcomes).toEqual(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'TOO_MANY_ROWS_OR_BYTES' : 10)),
+    );
     // An unknown setting is an error, as on a server, and does not poison the session.
     const unknown = await rejection(
       client.query({ query: 'SELECT 1', clickhouse_settings: { no_such_setting: 1 } }),
