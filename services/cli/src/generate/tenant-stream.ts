@@ -31,8 +31,13 @@ export class TenantStream {
 
   /** A fresh event id, unique within the tenant: one counter shared by every record type. */
   nextId(prefix: string): string {
+    return prefix + this.nextIdNumber().toString(36);
+  }
+
+  /** The number behind the next id, for records rendered later (usage; see Delivery). */
+  nextIdNumber(): number {
     this.lastId += 1;
-    return prefix + this.lastId.toString(36);
+    return this.lastId;
   }
 }
 

@@ -1,7 +1,7 @@
 import { planBilling } from './billing.js';
 import { tenantName } from './catalog.js';
 import { Delivery } from './delivery.js';
-import type { DeliveryFractions, DeliveryStats } from './delivery.js';
+import type { DeliveryFractions, DeliveryStats, UsageRenderer } from './delivery.js';
 import { buildHierarchy, renderAccountRecords } from './hierarchy.js';
 import { planTickets } from './support.js';
 import { TenantStream, makeWindow } from './tenant-stream.js';
@@ -56,7 +56,7 @@ function planTenant(options: WorkloadOptions, index: number): TenantPlan {
 }
 
 /**
- * The whole workload as batches of NDJSON lines in file order, one batch per arrival day (plus
+ * The whole workload as batches of NDJSON lines in file order: each arrival day in chunks (then
  * the stragglers that arrive after the window). Pure and synchronous: the caller decides where
  * the lines go, and `stats` is complete once the iteration ends.
  */
@@ -74,6 +74,8 @@ export class Workload {
   *batches(): Generator<string[], void, undefined> {
     const { options, delivery } = this;
     const tenants = Array.from({ length: options.tenants }, (_, i) => planTenant(options, i));
+    const render: UsageRenderer = (tenant, user, ts, id, code) =>
+      tenants[tenant]?.usage.render(user, ts, id, code) ?? '';
     for (let day = 0; day < options.days; day++) {
       const dayStart = options.startMs + day * DAY_MS;
       const dayEnd = dayStart + DAY_MS;
@@ -84,10 +86,12 @@ export class Workload {
           tenant.next += 1;
           entity = entities[tenant.next];
         }
-        tenant.usage.generateDay(dayStart, (ts, line) => delivery.push(stream, ts, line));
+        tenant.usage.generateDay(dayStart, (user, ts, id, code) =>
+          delivery.pushUsage(stream, user, ts, id, code),
+        );
       }
-      yield delivery.take(day);
+      yield* delivery.take(day, render);
     }
-    for (const day of delivery.pendingDays()) yield delivery.take(day);
+    for (const day of delivery.pendingDays()) yield* delivery.take(day, render);
   }
 }
