@@ -20,9 +20,15 @@ function dataDir(profile: StackProfile): string {
   return join(profile.dir, 'kafka', 'data');
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid
+ * prints). NOTE: Kafka never issues one that starts with '-' (it would read as a CLI flag).
+ */
 function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function writeServerProperties(profile: StackProfile): string {
@@ -110,10 +116,8 @@ export const kafkaService: ServiceDefinition = {
         'kafka.tools.StorageTool',
         'format',
         '--ignore-formatted',
-        '-t',
-        newClusterId(),
-        '-c',
-        properties,
+        `--cluster-id=${newClusterId()}`,
+        `--config=${properties}`,
       ]);
       if (result.code !== 0) {
         throw new CsError(
