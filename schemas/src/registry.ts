@@ -64,6 +64,15 @@ export async function registerSchemas(
           { cause: error },
         );
       }
+      // The client refuses a subject whose compatibility level is not BACKWARD (someone changed
+      // it by hand); retrying cannot fix that.
+      if (error instanceof Error && error.name === 'ConfluentSchemaRegistryCompatibilityError') {
+        throw new CsError<RegistryErrorCode>(
+          'SCHEMA_REGISTER_FAILED',
+          `subject ${subject} is not configured for BACKWARD compatibility: ${error.message}`,
+          { cause: error },
+        );
+      }
       throw new CsError<RegistryErrorCode>(
         'SCHEMA_REGISTER_FAILED',
         `could not register schema ${name} under ${subject}`,

@@ -1,0 +1,59 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_NAMES } from './generated/index.js';
+import { registerSchemas } from './registry.js';
+import { topicCatalog } from './topics.js';
+
+class ConfluentSchemaRegistryCompatibilityError extends Error {
+  override name = 'ConfluentSchemaRegistryCompatibilityError';
+}
+
+function fakeRegistry(fail?: (subject: string) => Error | undefined): {
+  registry: SchemaRegistry;
+  calls: { subject: string; compatibility: string; schema: string }[];
+} {
+  const calls: { subject: string; compatibility: string; schema: string }[] = [];
+  const registry = {
+    register: (
+      schema: { schema: string },
+      opts: { subject: string; compatibility: string },
+    ): Promise<{ id: number }> => {
+      const failure = fail?.(opts.subject);
+      if (failure !== undefined) return Promise.reject(failure);
+      calls.push({
+        subject: opts.subject,
+        compatibility: opts.compatibility,
+        schema: schema.schema,
+      });
+      return Promise.resolve({ id: calls.length * 10 });
+    },
+  } as unknown as SchemaRegistry;
+  return { registry, calls };
+}
+
+describe('registerSchemas', () => {
+  it('registers each schema under its topic subject with BACKWARD and returns the ids', async () => {
+    const { registry, calls } = fakeRegistry();
+    const ids = await registerSchemas(registry, topicCatalog({ prefix: 'p.' }));
+    expect(Object.keys(ids)).toEqual([...SCHEMA_NAMES]);
+    expect(ids['dead-letter']).toBe(70);
+    expect(calls.map((call) => call.subject)).toContain('p.cs.raw.usage-value');
+    expect(calls.every((call) => call.compatibility === 'BACKWARD')).toBe(true);
+    expect(JSON.parse(calls[0]?.schema ?? '{}')).toMatchObject({ name: 'Usage' });
+  });
+
+  it('reports an incompatible schema and a misconfigured subject as not retriable', async () => {
+    const conflict = Object.assign(new Error('conflict'), { status: 409 });
+    await expect(
+      registerSchemas(fakeRegistry(() => conflict).registry, topicCatalog()),
+    ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', retriable: false });
+    const misconfigured = new ConfluentSchemaRegistryCompatibilityError('NONE != BACKWARD');
+    await expect(
+      registerSchemas(fakeRegistry(() => misconfigured).registry, topicCatalog()),
+    ).rejects.toMatchObject({ code: 'SCHEMA_REGISTER_FAILED', retriable: false });
+    const down = Object.assign(new Error('unavailable'), { status: 503 });
+    await expect(
+      registerSchemas(fakeRegistry(() => down).registry, topicCatalog()),
+    ).rejects.toMatchObject({ code: 'SCHEMA_REGISTER_FAILED', retriable: true });
+  });
+});
