@@ -1,0 +1,265 @@
+import type { Admin, Kafka, Message, Offsets, Producer, TopicMessages } from 'kafkajs';
+import { CsError, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { partitionKey, type TopicPartition } from './in-flight.js';
+import type { OutputRecord } from './outcome.js';
+
+export type DeliveryErrorCode = 'DELIVERY_FAILED';
+
+/** What one commit unit delivers: its records (outputs, changelog, dead letters) and the next input offset. */
+export interface DeliveryUnit extends TopicPartition {
+  readonly records: readonly OutputRecord[];
+  readonly nextOffset: string;
+}
+
+/** A plain (non-transactional) offset commit, in the current group generation. */
+export type CommitOffsets = (offsets: Offsets) => Promise<void>;
+
+/**
+ * How outputs and input offsets reach Kafka. Both modes deliver a unit entirely or throw; a throw
+ * leaves the input offset uncommitted, so the unit's records are delivered again.
+ */
+export interface Delivery {
+  readonly mode: 'at-least-once' | 'exactly-once';
+  /**
+   * Called before a partition's batch is handled. Exactly-once returns the committed offset when it
+   * has just (re)claimed the partition: records below it were already committed by a previous owner.
+   */
+  prepare(tp: TopicPartition): Promise<string | undefined>;
+  deliver(unit: DeliveryUnit, commit: CommitOffsets): Promise<void>;
+  /** A new group generation with these partitions. */
+  assigned(partitions: readonly TopicPartition[]): void;
+  close(): Promise<void>;
+}
+
+export function toKafkaMessages(records: readonly OutputRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    const messages = byTopic.get(record.topic) ?? [];
+    messages.push({
+      key: record.key,
+      value: record.value,
+      ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
+      ...(record.partition === undefined ? {} : { partition: record.partition }),
+    });
+    byTopic.set(record.topic, messages);
+  }
+  return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function offsetsOf(unit: DeliveryUnit): Offsets {
+  return {
+    topics: [
+      { topic: unit.topic, partitions: [{ partition: unit.partition, offset: unit.nextOffset }] },
+    ],
+  };
+}
+
+function deliveryFailed(
+  unit: DeliveryUnit,
+  step: string,
+  cause: unknown,
+): CsError<DeliveryErrorCode> {
+  return new CsError<DeliveryErrorCode>(
+    'DELIVERY_FAILED',
+    `${step} failed for ${unit.topic}:${unit.partition} up to offset ${unit.nextOffset}: ${errorMessage(cause)}`,
+    { cause, retriable: true },
+  );
+}
+
+interface ProducerSettings {
+  readonly allowAutoTopicCreation: boolean;
+  readonly retries: number;
+}
+
+/**
+ * At-least-once: one idempotent producer (acks=all); a unit's records are produced and acknowledged,
+ * then its offset is committed. A crash between the two delivers the unit again (duplicates, never
+ * loss).
+ */
+export class AtLeastOnceDelivery implements Delivery {
+  readonly mode = 'at-least-once';
+  readonly #producer: Producer;
+  #connected: Promise<void> | undefined;
+
+  constructor(kafka: Kafka, settings: ProducerSettings) {
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: settings.allowAutoTopicCreation,
+      retry: { retries: settings.retries },
+    });
+  }
+
+  prepare(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  async deliver(unit: DeliveryUnit, commit: CommitOffsets): Promise<void> {
+    if (unit.records.length > 0) {
+      try {
+        await (this.#connected ??= this.#producer.connect());
+        await this.#producer.sendBatch({ acks: -1, topicMessages: toKafkaMessages(unit.records) });
+      } catch (error) {
+        throw deliveryFailed(unit, 'produce', error);
+      }
+    }
+    try {
+      await commit(offsetsOf(unit));
+    } catch (error) {
+      throw deliveryFailed(unit, 'offset commit', error);
+    }
+  }
+
+  assigned(): void {
+    // Nothing to fence: at-least-once tolerates the duplicates a zombie could write.
+  }
+
+  async close(): Promise<void> {
+    // NOTE: kafkajs does not buffer sends (every send is awaited), so disconnect is the flush.
+    if (this.#connected !== undefined) await this.#producer.disconnect();
+  }
+}
+
+interface PartitionProducer {
+  readonly producer: Producer;
+  readonly generation: number;
+  busy: boolean;
+  retired: boolean;
+}
+
+/**
+ * Exactly-once: per unit one Kafka transaction holding the outputs, changelog, dead letters and the
+ * input offset (`sendOffsets`), then `commit()`; any failure aborts and the unit is delivered again.
+ *
+ * NOTE: kafkajs commits transactional offsets with TxnOffsetCommit v0/v1, which carry no group
+ * generation or member id, so the broker cannot fence a zombie by group membership (KIP-447).
+ * Fencing therefore rests on the transactional id: one producer per input partition, with the id
+ * `<prefix>-<topic>-<partition>`, the same whichever instance owns the partition. The new owner's
+ * InitProducerId bumps the epoch — the previous owner's open transaction is aborted and its later
+ * writes are rejected — and only then is the committed offset read, so records a zombie committed
+ * just before being fenced are skipped instead of processed twice.
+ */
+export class TransactionalDelivery implements Delivery {
+  readonly mode = 'exactly-once';
+  readonly #producers = new Map<string, PartitionProducer>();
+  #generation = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly options: ProducerSettings & {
+      readonly groupId: string;
+      readonly transactionalIdPrefix: string;
+      readonly logger: Logger;
+    },
+  ) {}
+
+  transactionalId(tp: TopicPartition): string {
+    return `${this.options.transactionalIdPrefix}-${tp.topic}-${tp.partition}`;
+  }
+
+  async prepare(tp: TopicPartition): Promise<string | undefined> {
+    const key = partitionKey(tp);
+    const current = this.#producers.get(key);
+    if (current !== undefined && current.generation === this.#generation && !current.retired)
+      return undefined;
+    if (current !== undefined) await this.#discard(key, current);
+
+    const producer = this.kafka.producer({
+      transactionalId: this.transactionalId(tp),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+      retry: { retries: this.options.retries },
+    });
+    await producer.connect();
+    // NOTE: kafkajs runs InitProducerId lazily, in the first transaction(); an empty transaction
+    // ended at once sends no EndTxn but leaves the producer initialised — and the zombie fenced.
+    const fence = await producer.transaction();
+    await fence.abort();
+    this.#producers.set(key, {
+      producer,
+      generation: this.#generation,
+      busy: false,
+      retired: false,
+    });
+
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.options.groupId,
+      topics: [tp.topic],
+    });
+    const offset = committed
+      .find((entry) => entry.topic === tp.topic)
+      ?.partitions.find((entry) => entry.partition === tp.partition)?.offset;
+    return offset !== undefined && BigInt(offset) >= 0n ? offset : undefined;
+  }
+
+  async deliver(unit: DeliveryUnit): Promise<void> {
+    const key = partitionKey(unit);
+    const entry = this.#producers.get(key);
+    if (entry === undefined || entry.retired) {
+      throw deliveryFailed(
+        unit,
+        'transaction',
+        new Error('no producer prepared for this partition'),
+      );
+    }
+    entry.busy = true;
+    let step = 'begin transaction';
+    const transaction = await entry.producer.transaction().catch((error: unknown) => {
+      entry.busy = false;
+      entry.retired = true;
+      throw deliveryFailed(unit, step, error);
+    });
+    try {
+      if (unit.records.length > 0) {
+        step = 'transactional produce';
+        await transaction.sendBatch({ acks: -1, topicMessages: toKafkaMessages(unit.records) });
+      }
+      step = 'sendOffsets';
+      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...offsetsOf(unit) });
+      step = 'commit';
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => {
+        // NOTE: a failed commit or abort leaves the kafkajs transaction state machine stuck
+        // (COMMITTING/ABORTING, kafkajs#1355); the producer is replaced below, and the next
+        // InitProducerId with the same transactional id aborts whatever is still open.
+        this.options.logger.warn('transaction abort failed', { key, error: abortError });
+      });
+      // A failed transaction may also have been fenced or left sequence numbers behind: never reuse it.
+      entry.retired = true;
+      throw deliveryFailed(unit, step, error);
+    } finally {
+      entry.busy = false;
+      if (entry.retired) await this.#discard(key, entry);
+    }
+  }
+
+  assigned(partitions: readonly TopicPartition[]): void {
+    // NOTE: every new generation re-claims its partitions (new InitProducerId), even ones this
+    // instance kept: it may have been out of the group meanwhile without noticing.
+    this.#generation += 1;
+    const keep = new Set(partitions.map(partitionKey));
+    for (const [key, entry] of this.#producers) {
+      if (!keep.has(key) && !entry.busy) void this.#discard(key, entry);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.#producers.entries()].map(([key, entry]) => this.#discard(key, entry)),
+    );
+  }
+
+  async #discard(key: string, entry: PartitionProducer): Promise<void> {
+    if (this.#producers.get(key) === entry) this.#producers.delete(key);
+    entry.retired = true;
+    try {
+      await entry.producer.disconnect();
+    } catch (error) {
+      this.options.logger.warn('producer disconnect failed', { key, error });
+    }
+  }
+}
