@@ -1,5 +1,5 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { CsError } from '../errors.js';
+import { CsError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RetryPolicy } from './backoff.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
@@ -176,7 +176,7 @@ export class BatchProcessor<T> {
       if (heartbeatError !== undefined) {
         throw heartbeatError instanceof Error
           ? heartbeatError
-          : new Error(String(heartbeatError), { cause: heartbeatError });
+          : new Error(errorMessage(heartbeatError), { cause: heartbeatError });
       }
     } finally {
       if (messages.length > released) release(messages.length - released);
