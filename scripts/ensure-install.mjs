@@ -1,7 +1,7 @@
 // Installs the workspace's npm dependencies when they are missing or older than the lockfile,
 // so `npm start` and `npm test` work on a fresh clone. Plain JS: it runs before anything is installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,5 +22,8 @@ if (stale) {
     console.error(`[setup] npm ${args[0]} failed with exit code ${String(result.status)}`);
     process.exit(result.status ?? 1);
   }
+  // npm may rewrite the lockfile after its marker; mark the install as the newer of the two.
+  const now = new Date();
+  if (existsSync(marker)) utimesSync(marker, now, now);
   console.log(`[setup] dependencies installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
