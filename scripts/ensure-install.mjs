@@ -12,9 +12,10 @@ const lock = join(root, 'package-lock.json');
 const stale =
   !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
-  const args = existsSync(lock)
-    ? ['ci', '--no-audit', '--no-fund']
-    : ['install', '--no-audit', '--no-fund'];
+  // NOTE: `npm install`, not `npm ci`: npm 11 writes lockfiles without other platforms' optional
+  // packages (turbo's darwin/windows binaries) and then `npm ci` refuses them as out of sync.
+  // `npm install` installs exactly the locked versions all the same.
+  const args = ['install', '--no-audit', '--no-fund'];
   console.log(`[setup] installing npm dependencies (npm ${args[0]}) ...`);
   const started = Date.now();
   const result = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
