@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { generateCommand } from './generate.js';
+import { ingestCommand } from './ingest.js';
 import { sqlCommand } from './sql.js';
 
 /** Every `cs` subcommand, in the order `cs help` lists them. New commands register here. */
-export const COMMANDS: readonly Command[] = [generateCommand, sqlCommand];
+export const COMMANDS: readonly Command[] = [generateCommand, ingestCommand, sqlCommand];

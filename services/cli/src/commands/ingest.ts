@@ -1,0 +1,163 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { CsError, createLogger, errorMessage, type LogLevel } from '@cs/runtime';
+import { createPublisher } from '@cs/publisher';
+import { topicCatalogFromEnv } from '@cs/schemas';
+import { processIo } from '../command.js';
+import type { CliIo, Command } from '../command.js';
+import { LineWriter } from '../generate/writer.js';
+import type { IngestSource } from '../ingest/ingest-run.js';
+import { runIngest } from '../ingest/ingest-run.js';
+import { parseIngestEnv, type IngestEnv } from '../ingest/ingest-env.js';
+import { ProgressThrottle } from '../ingest/progress.js';
+import { RefusalLog, type Refusal } from '../ingest/refusals.js';
+import { DEFAULT_RETRY_POLICY, RetriesExhausted, realSleep } from '../ingest/retry.js';
+import { exitCodeOf, formatFailure, formatSummary } from '../ingest/summary.js';
+import { INGEST_DEFAULTS as D, parseIngestArgs } from './ingest-options.js';
+
+const usage = `Usage: cs ingest FILE… [flags]
+
+Publishes NDJSON files of canonical events (CONTRACT §1) to Kafka through the same path as the
+gateway: each line is parsed and validated; good ones are published in batches, bad ones are
+refused with FILE:LINE: reason and never stop the load. Events keep their own ts.
+
+Arguments:
+  FILE…                  NDJSON files; - reads stdin
+
+Flags:
+  --refusals FILE        write every refusal as NDJSON {file, line, errors}
+  --show-refusals N      refusals listed in the summary                (default ${D.showRefusals})
+  --batch-size N         events per Kafka batch                        (default ${D.batchEvents})
+  --batch-bytes N        input bytes per Kafka batch                   (default ${D.batchBytes})
+  --max-line-bytes N     longer lines are refused                      (default ${D.maxLineBytes})
+  --retries N            retries per batch while Kafka or the registry
+                         is unreachable, backing off 0.5 s … 8 s        (default ${D.retries})
+  -q, --quiet            no progress line on stderr
+  -h, --help             show this help
+  (--wait, waiting until the events are queryable, is not available yet)
+
+Environment:
+  KAFKA_BROKERS          comma-separated host:port     (default 127.0.0.1:19092)
+  SCHEMA_REGISTRY_URL    Confluent-API registry        (default http://127.0.0.1:18081/apis/ccompat/v7)
+  CS_TOPIC_PREFIX, CS_TOPIC_PARTITIONS, …  the topic catalog (see @cs/schemas)
+  LOG_LEVEL              the publisher's logs on stderr (default error)
+
+Exit codes: 0 every line accepted and published; 1 some lines refused (the rest published),
+or Kafka / the registry unreachable after retries (the message says how far the load got);
+2 bad usage.
+
+Examples:
+  cs ingest workload.ndjson
+  cs generate --bad-fraction 0.01 | cs ingest - --refusals refused.ndjson
+`;
+
+const STDIN_NAME = '<stdin>';
+
+async function sourcesOf(files: readonly string[], io: CliIo): Promise<IngestSource[]> {
+  const sources: IngestSource[] = [];
+  for (const file of files) {
+    if (file === '-') {
+      sources.push({ name: STDIN_NAME, open: () => io.stdin, size: undefined });
+      continue;
+    }
+    // Every file is checked before anything is published, so a typo fails the run up front.
+    const info = await stat(file).catch((error: unknown) => {
+      throw new CsError('INGEST_FILE_UNREADABLE', `cannot read ${file}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    });
+    if (info.isDirectory()) {
+      throw new CsError('INGEST_FILE_UNREADABLE', `cannot read ${file}: it is a directory`);
+    }
+    sources.push({
+      name: file,
+      open: () => createReadStream(file, { highWaterMark: 1 << 20 }),
+      size: info.isFile() ? info.size : undefined,
+    });
+  }
+  return sources;
+}
+
+/** The sentence naming what could not be reached, for the failure report. */
+function describeFailure(env: IngestEnv): (error: unknown) => string {
+  return (error) => {
+    const attempts = error instanceof RetriesExhausted ? error.attempts : 1;
+    const last = error instanceof RetriesExhausted ? error.last : error;
+    const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    if (last instanceof CsError && last.code === 'KAFKA_UNAVAILABLE') {
+      return `Kafka at ${env.KAFKA_BROKERS.join(',')} is unreachable ${tries}: ${last.message}`;
+    }
+    if (last instanceof CsError && last.code === 'REGISTRY_UNAVAILABLE') {
+      return `the schema registry at ${env.SCHEMA_REGISTRY_URL} is unreachable ${tries}: ${last.message}`;
+    }
+    return `publishing failed ${tries}: ${errorMessage(last)}`;
+  };
+}
+
+function logLevelOf(raw: string | undefined): LogLevel {
+  return raw === 'debug' || raw === 'info' || raw === 'warn' || raw === 'error' ? raw : 'error';
+}
+
+async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const options = parseIngestArgs(argv);
+  const env = parseIngestEnv(io.env);
+  const topics = topicCatalogFromEnv(io.env);
+  const sources = await sourcesOf(options.files, io);
+
+  const refusalsOut =
+    options.refusalsFile === undefined
+      ? undefined
+      : new LineWriter(createWriteStream(options.refusalsFile));
+  const refusals = new RefusalLog(
+    options.showRefusals,
+    refusalsOut === undefined
+      ? undefined
+      : (refusal: Refusal) => refusalsOut.writeLines([JSON.stringify(refusal)]),
+  );
+  const publisher = createPublisher({
+    brokers: env.KAFKA_BROKERS,
+    registryUrl: env.SCHEMA_REGISTRY_URL,
+    topics,
+    clientId: 'cs-ingest',
+    logger: createLogger({
+      component: 'cs-ingest',
+      level: logLevelOf(io.env.LOG_LEVEL),
+      write: (line) => io.stderr.write(`${line}\n`),
+    }),
+  });
+  const throttle = new ProgressThrottle(io.stderr.isTTY === true, performance.now());
+
+  try {
+    const report = await runIngest({
+      sources,
+      port: publisher,
+      limits: options.limits,
+      maxLineBytes: options.maxLineBytes,
+      retry: { ...DEFAULT_RETRY_POLICY, retries: options.retries },
+      refusals,
+      now: () => performance.now(),
+      sleep: realSleep,
+      describeFailure: describeFailure(env),
+      onProgress: (state) => {
+        if (options.quiet) return;
+        const text = throttle.render(state, performance.now());
+        if (text !== undefined) io.stderr.write(text);
+      },
+    });
+    if (!options.quiet) io.stderr.write(throttle.clear());
+    await refusalsOut?.close({ end: true });
+    io.stdout.write(formatSummary(report, options.refusalsFile));
+    const failure = formatFailure(report);
+    if (failure !== undefined) io.stderr.write(failure);
+    return exitCodeOf(report);
+  } finally {
+    await publisher.stop();
+  }
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Publish NDJSON files of canonical events to Kafka',
+  usage,
+  run,
+};
