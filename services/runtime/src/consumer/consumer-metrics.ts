@@ -15,6 +15,7 @@ export interface ConsumerMetrics {
   readonly retries: Counter;
   readonly inFlight: Gauge;
   readonly pausedPartitions: Gauge;
+  readonly pauses: Counter;
   readonly commits: Counter;
   readonly deliveryFailures: Counter;
   readonly skippedAfterFence: Counter;
@@ -64,6 +65,11 @@ export function createConsumerMetrics(registry = new MetricsRegistry()): Consume
     pausedPartitions: registry.gauge('cs_paused_partitions', 'Partitions paused by backpressure.', [
       'group',
     ]),
+    pauses: registry.counter(
+      'cs_backpressure_pauses_total',
+      'Partitions paused because too many records were in flight.',
+      ['group'],
+    ),
     commits: registry.counter('cs_commits_total', 'Offset commits (plain or transactional).', [
       'group',
       'mode',

@@ -275,6 +275,7 @@ class KafkaConsumerShell<T> implements ConsumerShell {
       }));
     if (change.pause.length > 0) {
       this.#logger.debug('pausing partitions (backpressure)', { partitions: change.pause });
+      this.metrics.pauses.inc({ group: this.config.groupId }, change.pause.length);
       this.#consumer.pause(group(change.pause));
     }
     if (change.resume.length > 0) {
