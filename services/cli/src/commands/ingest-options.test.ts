@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../command.js';
+import { INGEST_DEFAULTS, parseIngestArgs } from './ingest-options.js';
+
+describe('cs ingest options', () => {
+  it('takes files and defaults', () => {
+    expect(parseIngestArgs(['a.ndjson', '-'])).toEqual({
+      files: ['a.ndjson', '-'],
+      limits: { maxEvents: INGEST_DEFAULTS.batchEvents, maxBytes: INGEST_DEFAULTS.batchBytes },
+      maxLineBytes: INGEST_DEFAULTS.maxLineBytes,
+      retries: INGEST_DEFAULTS.retries,
+      showRefusals: INGEST_DEFAULTS.showRefusals,
+      refusalsFile: undefined,
+      quiet: false,
+    });
+  });
+
+  it('reads every flag', () => {
+    const options = parseIngestArgs([
+      'a',
+      '--batch-size=10',
+      '--batch-bytes',
+      '100',
+      '--max-line-bytes=50',
+      '--retries=0',
+      '--show-refusals=3',
+      '--refusals',
+      'r.ndjson',
+      '-q',
+    ]);
+    expect(options).toMatchObject({
+      limits: { maxEvents: 10, maxBytes: 100 },
+      maxLineBytes: 50,
+      retries: 0,
+      showRefusals: 3,
+      refusalsFile: 'r.ndjson',
+      quiet: true,
+    });
+  });
+
+  it('refuses no files, stdin twice, bad numbers and --wait (not built yet)', () => {
+    expect(() => parseIngestArgs([])).toThrow(UsageError);
+    expect(() => parseIngestArgs(['-', '-'])).toThrow(/only once/);
+    expect(() => parseIngestArgs(['a', '--batch-size=0'])).toThrow(/--batch-size/);
+    expect(() => parseIngestArgs(['a', '--wait'])).toThrow(/--wait is not available yet/);
+  });
+});
