@@ -122,7 +122,7 @@ describe('POST /v1/events', () => {
     });
     const kafka = await published();
     for (const input of good) {
-      const expected = canonical(input as Record<string, unknown>);
+      const expected = canonical(input);
       expect(kafka.get(expected.id)).toEqual({ event: expected, copies: 1 });
     }
     expect(kafka.has('mix-bad-1')).toBe(false);
