@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CsError, createLogger, errorMessage, type LogLevel } from '@cs/runtime';
 import { createPublisher } from '@cs/publisher';
-import { topicCatalogFromEnv } from '@cs/schemas';
+import { topicCatalogFromEnv, type RegistryErrorCode } from '@cs/schemas';
 import { processIo } from '../command.js';
 import type { CliIo, Command } from '../command.js';
 import { LineWriter } from '../generate/writer.js';
@@ -78,19 +78,32 @@ async function sourcesOf(files: readonly string[], io: CliIo): Promise<IngestSou
   return sources;
 }
 
+const REGISTRATION_CODES = new Set<string>([
+  'SCHEMA_REGISTER_FAILED',
+  'SCHEMA_INCOMPATIBLE',
+] satisfies RegistryErrorCode[]);
+
 /** The sentence naming what could not be reached, for the failure report. */
 function describeFailure(env: IngestEnv): (error: unknown) => string {
   return (error) => {
     const attempts = error instanceof RetriesExhausted ? error.attempts : 1;
     const last = error instanceof RetriesExhausted ? error.last : error;
     const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    if (last instanceof CsError && last.code === 'KAFKA_UNAVAILABLE') {
+    if (!(last instanceof CsError)) return `publishing failed ${tries}: ${errorMessage(last)}`;
+    const code: string = (last as CsError).code;
+    if (code === 'KAFKA_UNAVAILABLE') {
       return `Kafka at ${env.KAFKA_BROKERS.join(',')} is unreachable ${tries}: ${last.message}`;
     }
-    if (last instanceof CsError && last.code === 'REGISTRY_UNAVAILABLE') {
+    if (code === 'REGISTRY_UNAVAILABLE') {
       return `the schema registry at ${env.SCHEMA_REGISTRY_URL} is unreachable ${tries}: ${last.message}`;
     }
-    return `publishing failed ${tries}: ${errorMessage(last)}`;
+    if (REGISTRATION_CODES.has(code)) {
+      // NOTE: @cs/schemas currently classifies a refused connection as a non-retriable
+      // registration failure (the registry client reports it as status 400), so it lands here.
+      const cause = last.cause === undefined ? '' : ` (${errorMessage(last.cause)})`;
+      return `the schema registry at ${env.SCHEMA_REGISTRY_URL} failed ${tries}: ${last.message}${cause}`;
+    }
+    return `publishing failed ${tries}: ${last.message}`;
   };
 }
 
