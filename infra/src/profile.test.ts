@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { serviceUrls, stackProfile } from './profile.js';
 
 describe('stackProfile', () => {
-  it('gives the default and test profiles distinct ports, so a running stack and a test run never collide', () => {
-    const dev = stackProfile('default', {});
-    const test = stackProfile('test', {});
-    const devPorts = Object.values(dev.ports);
-    for (const port of Object.values(test.ports)) expect(devPorts).not.toContain(port);
-    expect(dev.dir).not.toBe(test.dir);
+  it('gives the default, test and bench profiles distinct ports, so they never collide', () => {
+    const profiles = ['default', 'test', 'bench'].map((name) => stackProfile(name, {}));
+    const ports = profiles.flatMap((profile) => Object.values(profile.ports));
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(new Set(profiles.map((profile) => profile.dir)).size).toBe(3);
   });
 
   it('takes port overrides from CS_*_PORT', () => {

@@ -38,6 +38,13 @@ const BASE_PORTS: Record<string, StackProfile['ports']> = {
     registryManagement: 28091,
     warehouse: 28123,
   },
+  bench: {
+    kafka: 39092,
+    kafkaController: 39093,
+    registry: 39081,
+    registryManagement: 39091,
+    warehouse: 39123,
+  },
 };
 
 function portFromEnv(key: string, fallback: number, env: NodeJS.ProcessEnv): number {
