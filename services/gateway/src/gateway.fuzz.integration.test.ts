@@ -110,10 +110,9 @@ describe('gateway under random input', () => {
         if ('error' in reply) {
           expect(answer.status).not.toBe(200);
           expect(reply.accepted).toBe(0);
-          expect(reply.error).toMatchObject({
-            code: expect.any(String),
-            message: expect.stringMatching(/\S/),
-          });
+          const error = isRecord(reply.error) ? reply.error : {};
+          expect(typeof error.code).toBe('string');
+          expect(error.message).toMatch(/\S/);
           return;
         }
         const refused = reply.refused;
