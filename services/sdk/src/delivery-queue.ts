@@ -3,9 +3,13 @@ import type { ValidEvent } from '@cs/schemas';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 import { SdkError } from './errors.js';
+import type { TransportRefusal } from './transport.js';
 
-/** Sends one batch; rejects with a CsError whose `retriable` says whether trying again may help. */
-export type SendBatch = (events: readonly ValidEvent[]) => Promise<void>;
+/**
+ * Sends one batch; resolves with the events refused one by one, rejects with a CsError whose
+ * `retriable` says whether trying the whole batch again may help.
+ */
+export type SendBatch = (events: readonly ValidEvent[]) => Promise<readonly TransportRefusal[]>;
 
 /** Called once per batch that could not be delivered (after retries, or at once if not retriable). */
 export type DeliveryErrorHandler = (error: CsError, events: readonly ValidEvent[]) => void;
@@ -117,8 +121,9 @@ export class DeliveryQueue {
   private async deliver(batch: ValidEvent[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.options.send(batch);
-        this.delivered += batch.length;
+        const refusals = await this.options.send(batch);
+        this.delivered += batch.length - refusals.length;
+        if (refusals.length > 0) this.reportRefusals(refusals, batch);
         return;
       } catch (thrown: unknown) {
         const error: CsError =
@@ -136,6 +141,23 @@ export class DeliveryQueue {
         );
       }
     }
+  }
+
+  private reportRefusals(
+    refusals: readonly TransportRefusal[],
+    batch: readonly ValidEvent[],
+  ): void {
+    this.failed += refusals.length;
+    const events = refusals.flatMap((refusal) => {
+      const event = batch[refusal.index];
+      return event === undefined ? [] : [event];
+    });
+    const first = refusals[0];
+    const detail = first === undefined ? '' : `; the first: ${first.errors.join('; ')}`;
+    this.report(
+      new SdkError('GATEWAY_REFUSED', `the receiver refused ${refusals.length} events${detail}`),
+      events,
+    );
   }
 
   private report(error: CsError, batch: readonly ValidEvent[]): void {

@@ -28,6 +28,7 @@ export function kafkaTransport(options: KafkaTransportOptions, logger: Logger): 
   return {
     async send(events) {
       await publisher.publish(events);
+      return [];
     },
     close: () => publisher.stop(),
   };

@@ -1,7 +1,17 @@
 import type { ValidEvent } from '@cs/schemas';
 
-/** Where batches go. send() rejects with a CsError whose `retriable` flag drives the retries. */
+/** One event of a batch the receiver refused (while taking the rest): its position and reasons. */
+export interface TransportRefusal {
+  index: number;
+  errors: string[];
+}
+
+/**
+ * Where batches go. send() resolves with the events the receiver refused one by one (none for
+ * Kafka; the gateway's per-record refusals), and rejects with a CsError whose `retriable` flag
+ * drives the retries when the batch as a whole did not get through.
+ */
 export interface Transport {
-  send(events: readonly ValidEvent[]): Promise<void>;
+  send(events: readonly ValidEvent[]): Promise<readonly TransportRefusal[]>;
   close(): Promise<void>;
 }
