@@ -32,6 +32,7 @@ describe('npm start', () => {
       CS_REGISTRY_PORT: await freePort(),
       CS_REGISTRY_MANAGEMENT_PORT: await freePort(),
       CS_WAREHOUSE_PORT: await freePort(),
+      CS_GATEWAY_PORT: await freePort(),
     };
     const env = {
       ...process.env,
@@ -68,6 +69,9 @@ describe('npm start', () => {
       expect(output).toContain(`127.0.0.1:${ports.CS_KAFKA_PORT}`);
       expect(output).toContain(`http://127.0.0.1:${ports.CS_REGISTRY_PORT}/apis/ccompat/v7`);
       expect(output).toContain(`http://127.0.0.1:${ports.CS_WAREHOUSE_PORT}`);
+      expect(output).toContain(`gateway                http://127.0.0.1:${ports.CS_GATEWAY_PORT}`);
+      const ready = await fetch(`http://127.0.0.1:${ports.CS_GATEWAY_PORT}/readyz`);
+      expect(ready.status).toBe(200);
 
       const running = await stackStatus(profile);
       expect(running.map((service) => service.state)).toEqual(['running', 'running', 'running']);

@@ -1,9 +1,13 @@
 // `npm start`: the whole system on one machine. Provisions and starts the real services (Kafka,
-// the schema registry, the embedded ClickHouse), prints where everything is, and on Ctrl-C or
-// SIGTERM stops what it started. A second `npm start` reuses the data under .infra/run/<profile>.
+// the schema registry, the embedded ClickHouse) and the project's own services (the gateway),
+// prints where everything is, and on Ctrl-C or SIGTERM stops what it started. A second
+// `npm start` reuses the data under .infra/run/<profile>.
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@cs/runtime';
 import { stackDown, stackProfile, stackUp, type StackUpResult } from '@cs/infra';
+import { appServices, startApp, stopApp, type RunningApp } from './app-services.js';
+
+const log = (line: string): void => console.log(`[start] ${line}`);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -11,23 +15,37 @@ async function main(): Promise<void> {
   });
   const profile = stackProfile(values.profile);
   const began = Date.now();
-  console.log(`[start] bringing up stack '${profile.name}' (data and logs under ${profile.dir})`);
+  log(`bringing up stack '${profile.name}' (data and logs under ${profile.dir})`);
 
-  // A signal during start-up waits for it to finish, then stops what it started: nothing is left
-  // running behind a Ctrl-C, whenever it comes.
-  const up = stackUp(profile, { log: (line) => console.log(`[start] ${line}`) });
+  const apps: RunningApp[] = [];
+  const lifecycle = { stopRequested: false };
+  const up = stackUp(profile, { log });
+  const startAll = (async (): Promise<StackUpResult> => {
+    const result = await up;
+    for (const service of appServices(result.urls)) {
+      if (lifecycle.stopRequested) break;
+      const startedAt = Date.now();
+      apps.push(await startApp(service, profile.logDir));
+      log(`${service.name}: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    }
+    return result;
+  })();
+
+  // Stopping first waits for start-up to settle (so a Ctrl-C at any moment leaves nothing
+  // running), then stops the apps and the stack services this command started.
   let stopping: Promise<void> | undefined;
-  const stop = (signal: string): Promise<void> => {
+  const stop = (why: string): Promise<void> => {
     stopping ??= (async () => {
-      console.log(`\n[start] ${signal}: stopping ...`);
-      const started = await up.then((result) => result.started).catch(() => []);
-      if (started.length > 0) {
-        await stackDown(profile, {
-          services: started,
-          log: (line) => console.log(`[start] ${line}`),
-        });
+      lifecycle.stopRequested = true;
+      log(`${why}: stopping ...`);
+      await startAll.catch(() => undefined);
+      for (const app of [...apps].reverse()) {
+        await stopApp(app);
+        log(`${app.service.name}: stopped`);
       }
-      console.log('[start] stopped');
+      const started = await up.then((result) => result.started).catch(() => []);
+      if (started.length > 0) await stackDown(profile, { services: started, log });
+      log('stopped');
     })();
     return stopping;
   };
@@ -40,8 +58,15 @@ async function main(): Promise<void> {
     });
   }
 
-  const result: StackUpResult = await up;
-  if (stopping !== undefined) return;
+  let result: StackUpResult;
+  try {
+    result = await startAll;
+  } catch (error: unknown) {
+    log(errorMessage(error));
+    await stop('start-up failed');
+    process.exit(1);
+  }
+  if (lifecycle.stopRequested) return;
   const { urls } = result;
   const reused = result.services
     .filter((service) => service.state === 'running')
@@ -52,7 +77,7 @@ async function main(): Promise<void> {
   Kafka brokers          ${urls.kafkaBrokers.join(',')}
   Schema registry        ${urls.schemaRegistryUrl}   (Confluent API, Apicurio)
   ClickHouse (embedded)  ${urls.clickhouseUrl}        (ClickHouse HTTP interface, chDB)
-
+${apps.map((app) => `  ${app.service.name.padEnd(22)} ${app.service.describe}\n`).join('')}
   Try:  curl '${urls.clickhouseUrl}/?query=SELECT%20version()'
         npx cs sql "SELECT version()"
   Logs: ${profile.logDir}
