@@ -16,7 +16,7 @@ import {
   internContext,
   isDuplicate,
   releaseDaysBefore,
-  rememberLateId,
+  rememberRecentIds,
   type HeldDay,
   type UserState,
 } from './user-state.js';
@@ -68,7 +68,7 @@ export function applyEvent(
   const dayNumber = localDayNumber(event.ts, config.timeZone);
   if (state.latestDay === null || dayNumber > state.latestDay) {
     state.latestDay = dayNumber;
-    releaseDaysBefore(state, dayNumber - config.horizonDays + 1);
+    releaseDaysBefore(state, dayNumber - config.horizonDays + 1, config.recentIdsMax);
   }
   const module = event.module ?? '';
   const product = event.product ?? '';
@@ -93,7 +93,7 @@ export function applyEvent(
 
   const heldFromDay = state.heldFromDay ?? dayNumber;
   if (dayNumber < heldFromDay) {
-    rememberLateId(state, event.id, config.lateIdsMax);
+    rememberRecentIds(state, [event.id], config.recentIdsMax);
     outputs.push({
       kind: 'late',
       row: {

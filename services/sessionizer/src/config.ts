@@ -29,8 +29,11 @@ export const sessionizerConfigSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(62, 'must be at most 62')
     .default(2),
-  /** How many ids of late events each user remembers for dedup (a ring, oldest dropped first). */
-  lateIdsMax: z.number().int().min(0).max(100_000).default(256),
+  /**
+   * How many ids each user remembers for dedup beyond its held days (a ring of released days'
+   * and late events' ids, oldest dropped first).
+   */
+  recentIdsMax: z.number().int().min(0).max(100_000).default(256),
 });
 
 export type SessionizerConfig = z.infer<typeof sessionizerConfigSchema>;

@@ -46,8 +46,8 @@ export function encodeUserState(state: UserState): Buffer {
     for (const id of day.ids) writer.string(id);
     for (const context of day.contexts) writer.unsigned(context);
   }
-  writer.unsigned(state.lateIds.length);
-  for (const id of state.lateIds) writer.string(id);
+  writer.unsigned(state.recentIds.length);
+  for (const id of state.recentIds) writer.string(id);
   return writer.finish();
 }
 
@@ -126,8 +126,8 @@ function decodeVersion1(reader: ByteReader): UserState {
   const lateCount = reader.unsigned();
   for (let i = 0; i < lateCount; i += 1) {
     const id = reader.string();
-    state.lateIds.push(id);
-    state.lateIdSet.add(id);
+    state.recentIds.push(id);
+    state.recentIdSet.add(id);
   }
   if (reader.remaining !== 0) throw corrupt(`${reader.remaining} bytes after the end`);
   return state;

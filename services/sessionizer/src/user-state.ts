@@ -41,10 +41,14 @@ export interface UserState {
   readonly contextIndex: Map<string, number>;
   /** Not persisted: the ids of every held event, for exact dedup over the horizon. */
   readonly heldIds: Set<string>;
-  /** Ids of the most recent late events (oldest first), so their retries are not counted twice. */
-  lateIds: string[];
-  /** Not persisted: `lateIds` as a set. */
-  readonly lateIdSet: Set<string>;
+  /**
+   * Ids no longer held that dedup still remembers, oldest first, at most `recentIdsMax`: the
+   * events of released days (their last ones, nearest the horizon, are the likeliest to be
+   * retried) and late events.
+   */
+  recentIds: string[];
+  /** Not persisted: `recentIds` as a set. */
+  readonly recentIdSet: Set<string>;
 }
 
 export function createUserState(tenant: string, userId: string): UserState {
@@ -57,8 +61,8 @@ export function createUserState(tenant: string, userId: string): UserState {
     contexts: [],
     contextIndex: new Map(),
     heldIds: new Set(),
-    lateIds: [],
-    lateIdSet: new Set(),
+    recentIds: [],
+    recentIdSet: new Set(),
   };
 }
 
@@ -85,7 +89,7 @@ export function internContext(
 }
 
 export function isDuplicate(state: UserState, eventId: string): boolean {
-  return state.heldIds.has(eventId) || state.lateIdSet.has(eventId);
+  return state.heldIds.has(eventId) || state.recentIdSet.has(eventId);
 }
 
 /** The held day with this number, created (in order) when it is new. */
@@ -108,21 +112,30 @@ export function heldDayFor(state: UserState, dayNumber: number): HeldDay {
   return created;
 }
 
-export function rememberLateId(state: UserState, eventId: string, lateIdsMax: number): void {
-  if (lateIdsMax === 0) return;
-  state.lateIds.push(eventId);
-  state.lateIdSet.add(eventId);
-  while (state.lateIds.length > lateIdsMax) {
-    const dropped = state.lateIds.shift();
-    if (dropped !== undefined) state.lateIdSet.delete(dropped);
+/** Appends ids to the dedup ring, dropping the oldest beyond `recentIdsMax`. */
+export function rememberRecentIds(
+  state: UserState,
+  eventIds: readonly string[],
+  recentIdsMax: number,
+): void {
+  for (const id of eventIds.slice(-recentIdsMax)) {
+    state.recentIds.push(id);
+    state.recentIdSet.add(id);
   }
+  const excess = state.recentIds.length - recentIdsMax;
+  if (excess <= 0) return;
+  for (const dropped of state.recentIds.splice(0, excess)) state.recentIdSet.delete(dropped);
 }
 
 /**
  * Moves the held horizon so that it starts no earlier than `fromDay` and drops the days before
  * it. What was last emitted for a dropped day is final. Returns the dropped days.
  */
-export function releaseDaysBefore(state: UserState, fromDay: number): string[] {
+export function releaseDaysBefore(
+  state: UserState,
+  fromDay: number,
+  recentIdsMax: number,
+): string[] {
   if (state.heldFromDay !== null && state.heldFromDay >= fromDay) return [];
   state.heldFromDay = fromDay;
   const released: string[] = [];
@@ -130,6 +143,8 @@ export function releaseDaysBefore(state: UserState, fromDay: number): string[] {
     const day = state.days.shift();
     if (day === undefined) break;
     for (const id of day.ids) state.heldIds.delete(id);
+    // In ts order, so the ring keeps the released day's last events.
+    rememberRecentIds(state, day.ids, recentIdsMax);
     released.push(day.day);
   }
   if (released.length > 0) compactContexts(state);
@@ -174,9 +189,13 @@ function compactContexts(state: UserState): void {
 export function evictDays(
   state: UserState,
   nowLocalDay: string,
-  config: { horizonDays: number },
+  config: { horizonDays: number; recentIdsMax: number },
 ): { state: UserState; evictedDays: string[] } {
-  const evictedDays = releaseDaysBefore(state, dayNumberOf(nowLocalDay) - config.horizonDays + 1);
+  const evictedDays = releaseDaysBefore(
+    state,
+    dayNumberOf(nowLocalDay) - config.horizonDays + 1,
+    config.recentIdsMax,
+  );
   return { state, evictedDays };
 }
 
