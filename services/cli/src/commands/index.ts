@@ -1,7 +1,13 @@
 import type { Command } from '../command.js';
 import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
+import { migrateCommand } from './migrate.js';
 import { sqlCommand } from './sql.js';
 
 /** Every `cs` subcommand, in the order `cs help` lists them. New commands register here. */
-export const COMMANDS: readonly Command[] = [generateCommand, ingestCommand, sqlCommand];
+export const COMMANDS: readonly Command[] = [
+  generateCommand,
+  ingestCommand,
+  migrateCommand,
+  sqlCommand,
+];
