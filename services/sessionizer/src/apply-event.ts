@@ -10,7 +10,7 @@ import {
   type UserDayKey,
 } from './day-columns.js';
 import { dayString, localDayNumber } from './local-day.js';
-import type { Session, SessionizerOutput } from './outputs.js';
+import { signedSession, signedTime, type Session, type SessionizerOutput } from './outputs.js';
 import {
   heldDayFor,
   internContext,
@@ -164,7 +164,7 @@ function appendToDay(
     ).sessions;
     if (session === undefined) throw new Error('a one-event range gave no session');
     held.lastSession = session;
-    outputs.push({ kind: 'session', row: { ...session, sign: 1 } });
+    outputs.push({ kind: 'session', row: signedSession(session, 1) });
     return;
   }
 
@@ -172,23 +172,27 @@ function appendToDay(
   const earlier = state.contexts[held.contexts[last] ?? -1];
   if (earlier === undefined) throw new Error('the last held event points at no context');
   pushColumns(held, held.ts.length, event, context);
-  const moduleTimeMs = Object.assign(
-    Object.create(null) as Record<string, number>,
-    previous.moduleTimeMs,
-  );
+  const moduleTimeMs = Object.create(null) as Record<string, number>;
+  for (const module in previous.moduleTimeMs)
+    moduleTimeMs[module] = previous.moduleTimeMs[module] ?? 0;
   if (gap > 0) moduleTimeMs[earlier.module] = (moduleTimeMs[earlier.module] ?? 0) + gap;
   const extended: Session = {
-    ...previous,
+    sessionId: previous.sessionId,
+    tenant: previous.tenant,
+    userId: previous.userId,
+    accountId: previous.accountId,
+    day: previous.day,
+    startedAt: previous.startedAt,
     endedAt: event.ts,
     durationMs: event.ts - previous.startedAt,
     events: previous.events + 1,
     moduleTimeMs,
   };
   held.lastSession = extended;
-  outputs.push({ kind: 'session', row: { ...previous, sign: -1 } });
-  outputs.push({ kind: 'session', row: { ...extended, sign: 1 } });
+  outputs.push({ kind: 'session', row: signedSession(previous, -1) });
+  outputs.push({ kind: 'session', row: signedSession(extended, 1) });
   if (gap > 0) {
-    outputs.push({ kind: 'time', row: { ...key, ...earlier, ms: gap, sign: 1 } });
+    outputs.push({ kind: 'time', row: signedTime(key, earlier, gap, 1) });
   }
 }
 
@@ -234,11 +238,11 @@ function insertIntoDay(
   for (const old of before.sessions) {
     const current = afterById.get(old.sessionId);
     if (current !== undefined && sameSession(old, current)) unchanged.add(old.sessionId);
-    else outputs.push({ kind: 'session', row: { ...old, sign: -1 } });
+    else outputs.push({ kind: 'session', row: signedSession(old, -1) });
   }
   for (const current of after.sessions) {
     if (!unchanged.has(current.sessionId)) {
-      outputs.push({ kind: 'session', row: { ...current, sign: 1 } });
+      outputs.push({ kind: 'session', row: signedSession(current, 1) });
     }
   }
 
@@ -249,7 +253,7 @@ function insertIntoDay(
     if (delta === 0 || sliceContext === undefined) continue;
     outputs.push({
       kind: 'time',
-      row: { ...key, ...sliceContext, ms: Math.abs(delta), sign: delta > 0 ? 1 : -1 },
+      row: signedTime(key, sliceContext, Math.abs(delta), delta > 0 ? 1 : -1),
     });
   }
 

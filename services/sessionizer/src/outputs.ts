@@ -88,3 +88,42 @@ export type SessionizerOutput =
   | { kind: 'time'; row: TimeSliceRow }
   | { kind: 'activity'; row: ActivityRow }
   | { kind: 'late'; row: LateEventRow };
+
+/**
+ * A session as a signed row. Written out field by field: object spread of a ten-field row is an
+ * order of magnitude slower in V8, and this runs for most events.
+ */
+export function signedSession(session: Session, sign: Sign): SessionRow {
+  return {
+    sessionId: session.sessionId,
+    tenant: session.tenant,
+    userId: session.userId,
+    accountId: session.accountId,
+    day: session.day,
+    startedAt: session.startedAt,
+    endedAt: session.endedAt,
+    durationMs: session.durationMs,
+    events: session.events,
+    moduleTimeMs: session.moduleTimeMs,
+    sign,
+  };
+}
+
+/** A time row for one context of one user-day. */
+export function signedTime(
+  key: { tenant: string; userId: string; day: string },
+  context: { module: string; product: string; accountId: string },
+  ms: number,
+  sign: Sign,
+): TimeSliceRow {
+  return {
+    tenant: key.tenant,
+    userId: key.userId,
+    accountId: context.accountId,
+    day: key.day,
+    module: context.module,
+    product: context.product,
+    ms,
+    sign,
+  };
+}

@@ -39,6 +39,8 @@ export interface UserState {
   contexts: EventContext[];
   /** Not persisted: context key → index into `contexts`. */
   readonly contextIndex: Map<string, number>;
+  /** Not persisted: the context interned last, since a user's consecutive events mostly share it. */
+  lastContext: number;
   /** Not persisted: the ids of every held event, for exact dedup over the horizon. */
   readonly heldIds: Set<string>;
   /**
@@ -60,6 +62,7 @@ export function createUserState(tenant: string, userId: string): UserState {
     days: [],
     contexts: [],
     contextIndex: new Map(),
+    lastContext: -1,
     heldIds: new Set(),
     recentIds: [],
     recentIdSet: new Set(),
@@ -78,6 +81,10 @@ export function internContext(
   product: string,
   accountId: string,
 ): number {
+  const last = state.contexts[state.lastContext];
+  if (last?.module === module && last.product === product && last.accountId === accountId) {
+    return state.lastContext;
+  }
   const key = contextKey(module, product, accountId);
   let index = state.contextIndex.get(key);
   if (index === undefined) {
@@ -85,6 +92,7 @@ export function internContext(
     state.contexts.push({ module, product, accountId });
     state.contextIndex.set(key, index);
   }
+  state.lastContext = index;
   return index;
 }
 
@@ -175,6 +183,7 @@ function compactContexts(state: UserState): void {
     }
   }
   state.contexts = kept;
+  state.lastContext = -1;
 }
 
 /**
