@@ -18,8 +18,10 @@ export async function createTopics(
   admin: Admin,
   topics: ReadonlyArray<{ topic: string; partitions?: number; config?: Record<string, string> }>,
 ): Promise<void> {
+  // NOTE: not `waitForLeaders`: kafkajs then asks for metadata once and gives up on
+  // UNKNOWN_TOPIC_OR_PARTITION while a KRaft broker is still propagating the new topic.
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: topics.map(({ topic, partitions, config }) => ({
       topic,
       numPartitions: partitions ?? 1,
@@ -29,6 +31,27 @@ export async function createTopics(
         : { configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }),
     })),
   });
+  await waitForLeaders(
+    admin,
+    topics.map((t) => t.topic),
+  );
+}
+
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      if (
+        metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function produce(
@@ -36,7 +59,13 @@ export async function produce(
   topic: string,
   messages: ReadonlyArray<{ key: string; value: Buffer | string; partition?: number }>,
 ): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // NOTE: idempotent, or a retried produce request (a slow broker, a partition whose leader is
+  // still being propagated) writes the same inputs twice and every count in the test is off.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ ...m })) });
