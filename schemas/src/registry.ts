@@ -36,6 +36,18 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
+ * NOTE: @kafkajs/confluent-schema-registry reports a refused or failed connection as a
+ * ResponseError with status 400 ("connect ECONNREFUSED …"), indistinguishable by status from a
+ * real 400; only the message tells a network failure, which is worth retrying.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b/.test(
+    message,
+  );
+}
+
+/**
  * Registers every schema under its topic's subject with BACKWARD compatibility (set when the
  * subject is new; an existing subject with another level is refused by the client) and returns
  * the ids. Registering an unchanged schema again returns its existing id, so every process can
@@ -73,10 +85,11 @@ export async function registerSchemas(
           { cause: error },
         );
       }
+      const unreachable = isConnectionFailure(error);
       throw new CsError<RegistryErrorCode>(
         'SCHEMA_REGISTER_FAILED',
-        `could not register schema ${name} under ${subject}`,
-        { cause: error, retriable: status === undefined || status >= 500 },
+        `could not register schema ${name} under ${subject}${unreachable ? ': the registry is unreachable' : ''}`,
+        { cause: error, retriable: unreachable || status === undefined || status >= 500 },
       );
     }
   }
