@@ -3,9 +3,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@cs/runtime';
-import { topicCatalog, type TopicCatalog } from '@cs/schemas';
+import { readPublished } from '@cs/publisher/testing';
+import { topicCatalog, type CanonicalEvent, type TopicCatalog } from '@cs/schemas';
 import { loadTenants, type TenantDirectory } from '@cs/tenants';
-import { uniqueName } from '@cs/infra/testing';
+import { testServices, uniqueName } from '@cs/infra/testing';
 import { startGateway, type Gateway } from './gateway.js';
 
 /** Test tenants, written to a temp tenants file the way an operator would. */
@@ -107,4 +108,22 @@ export async function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/** What Kafka holds now on a catalog's raw topics, by event id, with the number of copies. */
+export async function publishedById(
+  topics: TopicCatalog,
+): Promise<Map<string, { event: CanonicalEvent; copies: number }>> {
+  const { kafkaBrokers, schemaRegistryUrl } = testServices();
+  const records = await readPublished({
+    brokers: kafkaBrokers,
+    registryUrl: schemaRegistryUrl,
+    topics,
+  });
+  const byId = new Map<string, { event: CanonicalEvent; copies: number }>();
+  for (const { event } of records) {
+    const seen = byId.get(event.id);
+    byId.set(event.id, { event, copies: (seen?.copies ?? 0) + 1 });
+  }
+  return byId;
 }
