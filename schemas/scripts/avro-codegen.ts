@@ -124,6 +124,10 @@ function tsType(type: unknown, rendering: Rendering, where: string): string {
       return 'boolean';
     case 'bytes':
       return 'Buffer';
+    case 'array': {
+      const items = isObject(type) ? type.items : undefined;
+      return `Array<${tsType(items, rendering, where)}>`;
+    }
     case 'map': {
       const values = isObject(type) ? type.values : undefined;
       return `Record<string, ${tsType(values, rendering, where)}>`;

@@ -36,12 +36,18 @@ export {
   ensureTopics,
   subjectFor,
   rawTopicName,
+  derivedTopicName,
+  derivedSchemaName,
+  DERIVED_TOPICS,
+  DERIVED_NAMES,
   DEAD_LETTER_TOPIC,
   DEFAULT_TOPIC_OPTIONS,
   type TopicSpec,
   type TopicCatalog,
   type TopicCatalogOptions,
   type TopicsErrorCode,
+  type DerivedName,
+  type DerivedSchemaName,
 } from './topics.js';
 export {
   createSchemaRegistry,

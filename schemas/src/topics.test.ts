@@ -39,8 +39,24 @@ describe('topic catalog', () => {
       'cs.raw.subscription',
       'cs.raw.invoice',
       'cs.raw.ticket',
+      'cs.derived.time-slice',
+      'cs.derived.session',
+      'cs.derived.enriched-usage',
+      'cs.derived.account-state',
+      'cs.derived.user-state',
+      'cs.derived.hierarchy-edge',
+      'cs.derived.mrr-movement',
+      'cs.derived.account-mrr',
+      'cs.derived.invoice-state',
+      'cs.derived.ticket-state',
       'cs.dlq',
     ]);
+    expect(catalog.derived.session).toMatchObject({
+      schema: 'derived-session',
+      subject: 'cs.derived.session-value',
+      config: { 'retention.ms': String(7 * 24 * 3_600_000) },
+    });
+    expect(catalog.forSchema('derived-account-mrr').name).toBe('cs.derived.account-mrr');
     expect(catalog.raw.usage.subject).toBe('cs.raw.usage-value');
     expect(catalog.forSchema('dead-letter').subject).toBe('cs.dlq-value');
     expect(catalog.raw.invoice).toMatchObject({ partitions: 3, config: { 'retention.ms': '-1' } });
@@ -85,7 +101,7 @@ describe('ensureTopics', () => {
     const catalog = topicCatalog({ prefix: 'p_' });
     const admin = fakeAdmin(['p_cs.raw.usage']);
     const created = await ensureTopics(admin, catalog);
-    expect(created).toHaveLength(6);
+    expect(created).toHaveLength(16);
     expect(created).not.toContain('p_cs.raw.usage');
     expect(admin.created[0]).toMatchObject({
       topic: 'p_cs.raw.account',

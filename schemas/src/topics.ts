@@ -28,8 +28,10 @@ export interface TopicSpec {
 
 export interface TopicCatalog {
   raw: Record<EventType, TopicSpec>;
+  /** What the stream processors publish for the sink (`cs.derived.<name>`). */
+  derived: Record<DerivedName, TopicSpec>;
   deadLetter: TopicSpec;
-  /** Every topic, raw first. */
+  /** Every topic: raw, then derived, then the dead-letter topic. */
   all: TopicSpec[];
   /** The topic of a schema. */
   forSchema(schema: SchemaName): TopicSpec;
@@ -44,6 +46,8 @@ export interface TopicCatalogOptions {
   /** Raw topics are the log of record (every figure is rebuilt from them): -1 keeps them forever. */
   rawRetentionMs?: number;
   deadLetterRetentionMs?: number;
+  /** Derived topics can be rebuilt from the raw ones; the sink only needs what it has not stored. */
+  derivedRetentionMs?: number;
 }
 
 export const DEFAULT_TOPIC_OPTIONS: Required<TopicCatalogOptions> = {
@@ -52,12 +56,43 @@ export const DEFAULT_TOPIC_OPTIONS: Required<TopicCatalogOptions> = {
   replicationFactor: 1,
   rawRetentionMs: -1,
   deadLetterRetentionMs: 30 * 24 * 3_600_000,
+  derivedRetentionMs: 7 * 24 * 3_600_000,
 };
 
 export const DEAD_LETTER_TOPIC = 'cs.dlq';
 
 export function rawTopicName(type: EventType): string {
   return `cs.raw.${type}`;
+}
+
+/**
+ * The derived topics (stream-processor outputs the sink stores), each carried by the schema
+ * `derived-<name>` and keyed as its producer keys it: per user where per-user order matters
+ * (sessions, time, usage), per account for entities and billing.
+ */
+export const DERIVED_TOPICS = {
+  'time-slice': { key: 'tenant/userId', producer: 'sessionizer' },
+  session: { key: 'tenant/userId', producer: 'sessionizer' },
+  'enriched-usage': { key: 'tenant/userId', producer: 'enricher' },
+  'account-state': { key: 'tenant/accountId', producer: 'enricher' },
+  'user-state': { key: 'tenant/accountId', producer: 'enricher' },
+  'hierarchy-edge': { key: 'tenant/accountId', producer: 'enricher' },
+  'mrr-movement': { key: 'tenant/accountId', producer: 'billing' },
+  'account-mrr': { key: 'tenant/accountId', producer: 'billing' },
+  'invoice-state': { key: 'tenant/accountId', producer: 'enricher' },
+  'ticket-state': { key: 'tenant/accountId', producer: 'enricher' },
+} as const satisfies Record<string, { key: string; producer: string }>;
+
+export type DerivedName = keyof typeof DERIVED_TOPICS;
+export const DERIVED_NAMES = Object.keys(DERIVED_TOPICS) as DerivedName[];
+export type DerivedSchemaName = `derived-${DerivedName}`;
+
+export function derivedTopicName(name: DerivedName): string {
+  return `cs.derived.${name}`;
+}
+
+export function derivedSchemaName(name: DerivedName): DerivedSchemaName {
+  return `derived-${name}`;
 }
 
 /** TopicNameStrategy: the value schema of topic T is registered under `T-value`. */
@@ -81,12 +116,33 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
   const raw = Object.fromEntries(
     EVENT_TYPES.map((type) => [type, spec(type, rawTopicName(type), settings.rawRetentionMs)]),
   ) as Record<EventType, TopicSpec>;
+  const derived = Object.fromEntries(
+    DERIVED_NAMES.map((name) => [
+      name,
+      spec(derivedSchemaName(name), derivedTopicName(name), settings.derivedRetentionMs),
+    ]),
+  ) as Record<DerivedName, TopicSpec>;
   const deadLetter = spec('dead-letter', DEAD_LETTER_TOPIC, settings.deadLetterRetentionMs);
+  const bySchema = new Map<SchemaName, TopicSpec>(
+    [...Object.values(raw), ...Object.values(derived), deadLetter].map((topic) => [
+      topic.schema,
+      topic,
+    ]),
+  );
   return {
     raw,
+    derived,
     deadLetter,
-    all: [...EVENT_TYPES.map((type) => raw[type]), deadLetter],
-    forSchema: (schema) => (schema === 'dead-letter' ? deadLetter : raw[schema]),
+    all: [
+      ...EVENT_TYPES.map((type) => raw[type]),
+      ...DERIVED_NAMES.map((name) => derived[name]),
+      deadLetter,
+    ],
+    forSchema: (schema) => {
+      const topic = bySchema.get(schema);
+      if (topic === undefined) throw new Error(`no topic carries schema ${schema}`);
+      return topic;
+    },
   };
 }
 
@@ -103,6 +159,11 @@ const envSchema = z.object({
     .int()
     .min(-1)
     .default(DEFAULT_TOPIC_OPTIONS.deadLetterRetentionMs),
+  CS_DERIVED_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .default(DEFAULT_TOPIC_OPTIONS.derivedRetentionMs),
 });
 
 /** The catalog configured by `CS_TOPIC_PREFIX`, `CS_TOPIC_PARTITIONS`, … (all optional). */
@@ -116,6 +177,7 @@ export function topicCatalogFromEnv(
     replicationFactor: config.CS_TOPIC_REPLICATION_FACTOR,
     rawRetentionMs: config.CS_RAW_RETENTION_MS,
     deadLetterRetentionMs: config.CS_DLQ_RETENTION_MS,
+    derivedRetentionMs: config.CS_DERIVED_RETENTION_MS,
   });
 }
 

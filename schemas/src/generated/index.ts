@@ -7,6 +7,16 @@ export * from './subscription.js';
 export * from './invoice.js';
 export * from './ticket.js';
 export * from './dead-letter.js';
+export * from './derived-account-mrr.js';
+export * from './derived-account-state.js';
+export * from './derived-enriched-usage.js';
+export * from './derived-hierarchy-edge.js';
+export * from './derived-invoice-state.js';
+export * from './derived-mrr-movement.js';
+export * from './derived-session.js';
+export * from './derived-ticket-state.js';
+export * from './derived-time-slice.js';
+export * from './derived-user-state.js';
 import { usageAvroSchema, type UsageRecord, type UsageEvent } from './usage.js';
 import { accountAvroSchema, type AccountRecord, type AccountEvent } from './account.js';
 import { userAvroSchema, type UserRecord, type UserEvent } from './user.js';
@@ -18,6 +28,22 @@ import {
 import { invoiceAvroSchema, type InvoiceRecord, type InvoiceEvent } from './invoice.js';
 import { ticketAvroSchema, type TicketRecord, type TicketEvent } from './ticket.js';
 import { deadLetterAvroSchema, type DeadLetterRecord } from './dead-letter.js';
+import { derivedAccountMrrAvroSchema, type AccountMrrRecord } from './derived-account-mrr.js';
+import { derivedAccountStateAvroSchema, type AccountStateRecord } from './derived-account-state.js';
+import {
+  derivedEnrichedUsageAvroSchema,
+  type EnrichedUsageRecord,
+} from './derived-enriched-usage.js';
+import {
+  derivedHierarchyEdgeAvroSchema,
+  type HierarchyEdgeRecord,
+} from './derived-hierarchy-edge.js';
+import { derivedInvoiceStateAvroSchema, type InvoiceStateRecord } from './derived-invoice-state.js';
+import { derivedMrrMovementAvroSchema, type MrrMovementRecord } from './derived-mrr-movement.js';
+import { derivedSessionAvroSchema, type SessionRecord } from './derived-session.js';
+import { derivedTicketStateAvroSchema, type TicketStateRecord } from './derived-ticket-state.js';
+import { derivedTimeSliceAvroSchema, type TimeSliceRecord } from './derived-time-slice.js';
+import { derivedUserStateAvroSchema, type UserStateRecord } from './derived-user-state.js';
 
 /** Every schema, by the base name of its .avsc file. */
 export const SCHEMA_NAMES = [
@@ -28,6 +54,16 @@ export const SCHEMA_NAMES = [
   'invoice',
   'ticket',
   'dead-letter',
+  'derived-account-mrr',
+  'derived-account-state',
+  'derived-enriched-usage',
+  'derived-hierarchy-edge',
+  'derived-invoice-state',
+  'derived-mrr-movement',
+  'derived-session',
+  'derived-ticket-state',
+  'derived-time-slice',
+  'derived-user-state',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
@@ -50,6 +86,16 @@ export const AVRO_SCHEMAS = {
   invoice: invoiceAvroSchema,
   ticket: ticketAvroSchema,
   'dead-letter': deadLetterAvroSchema,
+  'derived-account-mrr': derivedAccountMrrAvroSchema,
+  'derived-account-state': derivedAccountStateAvroSchema,
+  'derived-enriched-usage': derivedEnrichedUsageAvroSchema,
+  'derived-hierarchy-edge': derivedHierarchyEdgeAvroSchema,
+  'derived-invoice-state': derivedInvoiceStateAvroSchema,
+  'derived-mrr-movement': derivedMrrMovementAvroSchema,
+  'derived-session': derivedSessionAvroSchema,
+  'derived-ticket-state': derivedTicketStateAvroSchema,
+  'derived-time-slice': derivedTimeSliceAvroSchema,
+  'derived-user-state': derivedUserStateAvroSchema,
 } as const;
 
 export interface RecordBySchemaName {
@@ -60,6 +106,16 @@ export interface RecordBySchemaName {
   invoice: InvoiceRecord;
   ticket: TicketRecord;
   'dead-letter': DeadLetterRecord;
+  'derived-account-mrr': AccountMrrRecord;
+  'derived-account-state': AccountStateRecord;
+  'derived-enriched-usage': EnrichedUsageRecord;
+  'derived-hierarchy-edge': HierarchyEdgeRecord;
+  'derived-invoice-state': InvoiceStateRecord;
+  'derived-mrr-movement': MrrMovementRecord;
+  'derived-session': SessionRecord;
+  'derived-ticket-state': TicketStateRecord;
+  'derived-time-slice': TimeSliceRecord;
+  'derived-user-state': UserStateRecord;
 }
 
 export interface CanonicalEventByType {
