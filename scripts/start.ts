@@ -3,8 +3,9 @@
 // prints where everything is, and on Ctrl-C or SIGTERM stops what it started. A second
 // `npm start` reuses the data under .infra/run/<profile>.
 import { parseArgs } from 'node:util';
-import { errorMessage } from '@cs/runtime';
+import { createLogger, errorMessage } from '@cs/runtime';
 import { stackDown, stackProfile, stackUp, type StackUpResult } from '@cs/infra';
+import { migrate } from '@cs/migrate';
 import { appServices, startApp, stopApp, type RunningApp } from './app-services.js';
 
 const log = (line: string): void => console.log(`[start] ${line}`);
@@ -22,6 +23,13 @@ async function main(): Promise<void> {
   const up = stackUp(profile, { log });
   const startAll = (async (): Promise<StackUpResult> => {
     const result = await up;
+    const migrations = await migrate({
+      url: result.urls.clickhouseUrl,
+      log: createLogger({ component: 'migrate', level: 'warn' }),
+    });
+    log(
+      `warehouse schema: ${migrations.length === 0 ? 'up to date' : `applied ${migrations.map((m) => m.name).join(', ')}`}`,
+    );
     for (const service of appServices(result.urls)) {
       if (lifecycle.stopRequested) break;
       const startedAt = Date.now();
@@ -79,7 +87,7 @@ async function main(): Promise<void> {
   ClickHouse (embedded)  ${urls.clickhouseUrl}        (ClickHouse HTTP interface, chDB)
 ${apps.map((app) => `  ${app.service.name.padEnd(22)} ${app.service.describe}\n`).join('')}
   Try:  curl '${urls.clickhouseUrl}/?query=SELECT%20version()'
-        npx cs sql "SELECT version()"
+        npx cs sql "SHOW TABLES FROM cs"
   Logs: ${profile.logDir}
 
   Ctrl-C stops everything this command started.
