@@ -136,6 +136,43 @@ describe('consumer shell, at-least-once', () => {
     }
   });
 
+  it("reports each generation's assignment to onAssigned before handling its records", async () => {
+    const [input = '', dlq = ''] = await topics({ name: 'in', partitions: 2 }, { name: 'dlq' });
+    await produce(kafka, input, events(4));
+    const generations: string[][] = [];
+    let handledBeforeAssigned = 0;
+    const s = createConsumerShell<Event>({
+      config: {
+        brokers: services.kafkaBrokers,
+        clientId: 'runtime-it',
+        groupId: uniqueName('assigned'),
+        topics: [input],
+        dlqTopic: dlq,
+        metricsPort: 0,
+        maxWaitTimeMs: 200,
+      },
+      decode: decodeJson,
+      handle: () => {
+        if (generations.length === 0) handledBeforeAssigned += 1;
+        return Promise.resolve(outcome.ok());
+      },
+      onAssigned: (partitions) =>
+        generations.push(partitions.map((tp) => `${tp.topic}:${tp.partition}`).sort()),
+      kafkaLogLevel: logLevel.NOTHING,
+      logger: quietLogger,
+    });
+    shells.push(s);
+    await s.start();
+    await eventually(
+      () => committedOffsets(admin, s.config.groupId, input),
+      (c) => sum(c) === 4n,
+      20_000,
+      'all committed',
+    );
+    expect(handledBeforeAssigned).toBe(0);
+    expect(generations).toEqual([[`${input}:0`, `${input}:1`]]);
+  });
+
   it('commits nothing while outputs cannot be acknowledged, then everything once they can', async () => {
     const [input = '', dlq = ''] = await topics({ name: 'in' }, { name: 'dlq' });
     const missingOutput = uniqueName('out_missing');

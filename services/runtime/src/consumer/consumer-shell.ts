@@ -29,6 +29,12 @@ export interface ConsumerShellOptions<T> {
   readonly http?: boolean;
   /** New groups start at the earliest offset (default): a processor replays its input from the start. */
   readonly fromBeginning?: boolean;
+  /**
+   * Called on every new group generation with this member's partitions, before any batch of that
+   * generation is handled: a stateful processor drops the state of the partitions it lost and
+   * re-checks the ones it kept (it may have been out of the group meanwhile).
+   */
+  readonly onAssigned?: (partitions: readonly TopicPartition[]) => void;
 }
 
 export type ShellExit =
@@ -181,6 +187,7 @@ class KafkaConsumerShell<T> implements ConsumerShell {
       const held = new Set(this.#assigned.map((tp) => `${tp.topic}:${tp.partition}`));
       this.#gate.retain((tp) => held.has(`${tp.topic}:${tp.partition}`));
       this.#delivery.assigned(this.#assigned);
+      this.options.onAssigned?.(this.#assigned);
       this.#health.clear('group');
       this.#health.clear('crash');
       this.#logger.info('joined group', { memberId: payload.memberId, assigned: this.#assigned });
