@@ -3,14 +3,14 @@
  * Config: CS_GATEWAY_HOST, CS_GATEWAY_PORT, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CS_TENANTS_FILE,
  * CS_GATEWAY_MAX_EVENT_BYTES, CS_GATEWAY_MAX_REQUEST_BYTES, and the topic catalog's CS_TOPIC_*.
  */
-import { CsError, createLogger, errorMessage, parseEnv } from '@cs/runtime';
+import { createLogger, parseEnv, runService } from '@cs/runtime';
 import { loadTenants, tenantsFilePath } from '@cs/tenants';
 import { gatewayEnvSchema } from './config.js';
 import { startGateway } from './gateway.js';
 
 const log = createLogger({ component: 'gateway' });
 
-async function main(): Promise<void> {
+runService('gateway', log, async () => {
   const env = parseEnv(gatewayEnvSchema);
   const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
   log.info('starting', { config: env, tenants: tenants.tenants.map((tenant) => tenant.id) });
@@ -24,25 +24,5 @@ async function main(): Promise<void> {
     maxRequestBytes: env.CS_GATEWAY_MAX_REQUEST_BYTES,
     logger: log,
   });
-  process.stdout.write(`gateway listening on ${gateway.url}\n`);
-
-  const shutdown = (signal: NodeJS.Signals): void => {
-    log.info('stopping', { signal });
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('shutdown failed', { error: errorMessage(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-}
-
-main().catch((error: unknown) => {
-  const code = error instanceof CsError ? (error as CsError).code : 'STARTUP_FAILED';
-  log.error('gateway failed to start', { code, error: errorMessage(error) });
-  process.stderr.write(`gateway: ${errorMessage(error)}\n`);
-  process.exit(1);
+  return { service: gateway, ready: `gateway listening on ${gateway.url}` };
 });

@@ -2,3 +2,4 @@ export { CsError, errorMessage } from './errors.js';
 export { createLogger, redact, type Logger, type LogLevel, type LoggerOptions } from './logger.js';
 export { parseEnv, portSchema } from './config.js';
 export * from './consumer/index.js';
+export { runService, type StoppableService } from './run-service.js';
