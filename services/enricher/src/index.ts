@@ -1,1 +1,43 @@
-export {};
+// The public API of @cs/enricher: the pure core (no Kafka). The shell applies account and user
+// records to the tables, enriches usage events with them, and writes the outputs and the changed
+// table entries (changelogs) in one transaction.
+export {
+  createEnricherState,
+  tenantTables,
+  type EnricherState,
+  type TenantTables,
+  type AccountEntry,
+} from './enricher-state.js';
+export {
+  applyAccountRecord,
+  accountPath,
+  accountParent,
+  type ApplyAccountOutcome,
+  type ApplyAccountResult,
+  type AccountHierarchyErrorCode,
+} from './account-hierarchy.js';
+export {
+  applyUserRecord,
+  userAccount,
+  userRole,
+  type ApplyUserOutcome,
+  type ApplyUserResult,
+} from './user-table.js';
+export { enrichUsage } from './enrich-usage.js';
+export {
+  encodeAccountEntry,
+  decodeAccountEntry,
+  encodeUserRecord,
+  decodeUserRecord,
+  restoreAccountEntry,
+  restoreUserRecord,
+  ENRICHER_STATE_VERSION,
+  type EnricherStateCodecErrorCode,
+} from './state-codec.js';
+export type {
+  HierarchyEdge,
+  HierarchyRefusal,
+  HierarchyRefusalRule,
+  AccountOutput,
+  EnrichedUsage,
+} from './outputs.js';

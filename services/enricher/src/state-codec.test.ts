@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { accountPath, applyAccountRecord } from './account-hierarchy.js';
+import { createEnricherState } from './enricher-state.js';
+import {
+  decodeAccountEntry,
+  decodeUserRecord,
+  encodeAccountEntry,
+  encodeUserRecord,
+  restoreAccountEntry,
+  restoreUserRecord,
+} from './state-codec.js';
+import { account, user } from './test-records.test-support.js';
+import { userAccount, userRole } from './user-table.js';
+
+describe('enricher changelog codec', () => {
+  it('round-trips an account entry, including a refused link and a __proto__ attribute', () => {
+    const state = createEnricherState();
+    applyAccountRecord(state, account('e1', 1, 'B', 'A'));
+    applyAccountRecord(
+      state,
+      account('e2', 2, 'A', 'B', {
+        name: 'Acme',
+        joinDate: 20_000,
+        renewalDate: 20_365,
+        source: 'crm',
+        attributes: JSON.parse('{"__proto__":"x","tier":"gold"}') as Record<string, string>,
+      }),
+    );
+    const entry = state.tenants.get('acme')?.accounts.get('A');
+    if (entry === undefined) throw new Error('A not held');
+    expect(entry.parentId).toBeNull(); // refused: B is below A
+    const decoded = decodeAccountEntry(encodeAccountEntry(entry));
+    expect(decoded).toEqual(entry);
+    expect(Object.getPrototypeOf(decoded.record.attributes)).toBe(Object.prototype);
+    expect(Object.keys(decoded.record.attributes)).toEqual(['__proto__', 'tier']);
+  });
+
+  it('a restore in any key order gives the same paths and users', () => {
+    const state = createEnricherState();
+    for (const record of [
+      account('e1', 1, 'C', null),
+      account('e2', 1, 'B', 'C'),
+      account('e3', 1, 'A', 'B'),
+    ]) {
+      applyAccountRecord(state, record);
+    }
+    const u = user('e4', 1, 'u1', 'A', { role: 'owner', email: 'o@example.com' });
+    const accounts = [...(state.tenants.get('acme')?.accounts.values() ?? [])].map(
+      encodeAccountEntry,
+    );
+    const restored = createEnricherState();
+    for (const bytes of accounts.reverse())
+      restoreAccountEntry(restored, decodeAccountEntry(bytes));
+    restoreUserRecord(restored, decodeUserRecord(encodeUserRecord(u)));
+    expect(accountPath(restored, 'acme', 'A')).toEqual(['C', 'B', 'A']);
+    expect(userAccount(restored, 'acme', 'u1')).toBe('A');
+    expect(userRole(restored, 'acme', 'u1')).toBe('owner');
+    expect(restored.tenants.get('acme')?.accounts).toEqual(state.tenants.get('acme')?.accounts);
+  });
+
+  it('refuses an unknown version and corrupt records with their codes', () => {
+    const bytes = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
+    const good = { v: 1, record: user('e1', 1, 'u1', 'A') };
+    expect(decodeUserRecord(bytes(good)).userId).toBe('u1');
+    expect(() => decodeUserRecord(bytes({ ...good, v: 2 }))).toThrow(
+      expect.objectContaining({ code: 'state_version_unknown' }),
+    );
+    expect(() => decodeUserRecord(Buffer.from('nope'))).toThrow(
+      expect.objectContaining({ code: 'state_corrupt' }),
+    );
+    expect(() =>
+      decodeUserRecord(bytes({ v: 1, record: { ...good.record, attributes: { a: 1 } } })),
+    ).toThrow(expect.objectContaining({ code: 'state_corrupt' }));
+    expect(() => decodeAccountEntry(bytes({ v: 1, record: good.record, parentId: null }))).toThrow(
+      expect.objectContaining({ code: 'state_corrupt' }),
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import { CsError } from '@cs/runtime';
+import type { AccountRecord, UserRecord } from '@cs/schemas';
+import { z } from 'zod';
+import { tenantTables, type AccountEntry, type EnricherState } from './enricher-state.js';
+
+/**
+ * The enricher's tables as compacted changelogs: one record per account (key `tenant/accountId`)
+ * and one per user (key `tenant/userId`), each the entry's whole state, so compaction keeps exactly
+ * the current table. JSON, UTF-8, versioned by `v`; a version this code does not know is refused.
+ *
+ * Version 1:
+ *   account: { "v": 1, "record": AccountRecord, "parentId": effective parent | null }
+ *   user:    { "v": 1, "record": UserRecord }
+ * The effective parent is stored, not re-derived: it depends on the order records were processed
+ * in, which a restore does not replay.
+ */
+export const ENRICHER_STATE_VERSION = 1;
+
+export type EnricherStateCodecErrorCode = 'state_version_unknown' | 'state_corrupt';
+
+// NOTE: maps are checked as `unknown` and rebuilt with Object.fromEntries, which defines keys as own
+// properties: assigning a parsed `__proto__` key onto a fresh object would set its prototype.
+const attributesSchema = z.unknown().transform((value, context): Record<string, string> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    context.addIssue({ code: 'custom', message: 'attributes: must be an object' });
+    return z.NEVER;
+  }
+  const entries = Object.entries(value);
+  if (!entries.every((entry): entry is [string, string] => typeof entry[1] === 'string')) {
+    context.addIssue({ code: 'custom', message: 'attributes: values must be strings' });
+    return z.NEVER;
+  }
+  return Object.fromEntries(entries);
+});
+
+const nullableString = z.string().nullable();
+const nullableInt = z.number().int().nullable();
+
+const accountRecordSchema = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  ts: z.number().int(),
+  accountId: z.string(),
+  name: nullableString,
+  parentId: nullableString,
+  joinDate: nullableInt,
+  renewalDate: nullableInt,
+  source: nullableString,
+  attributes: attributesSchema,
+}) satisfies z.ZodType<AccountRecord>;
+
+const userRecordSchema = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  ts: z.number().int(),
+  userId: z.string(),
+  accountId: z.string(),
+  email: nullableString,
+  role: nullableString,
+  attributes: attributesSchema,
+}) satisfies z.ZodType<UserRecord>;
+
+const accountEntrySchema = z.object({
+  v: z.literal(1),
+  record: accountRecordSchema,
+  parentId: nullableString,
+});
+const userEntrySchema = z.object({ v: z.literal(1), record: userRecordSchema });
+
+export function encodeAccountEntry(entry: AccountEntry): Buffer {
+  return Buffer.from(
+    JSON.stringify({ v: ENRICHER_STATE_VERSION, record: entry.record, parentId: entry.parentId }),
+    'utf8',
+  );
+}
+
+export function decodeAccountEntry(buffer: Buffer): AccountEntry {
+  const value = decodeVersioned(buffer, accountEntrySchema, 'account');
+  return { record: value.record, parentId: value.parentId };
+}
+
+export function encodeUserRecord(record: UserRecord): Buffer {
+  return Buffer.from(JSON.stringify({ v: ENRICHER_STATE_VERSION, record }), 'utf8');
+}
+
+export function decodeUserRecord(buffer: Buffer): UserRecord {
+  return decodeVersioned(buffer, userEntrySchema, 'user').record;
+}
+
+/** Puts a decoded account entry back into the state (changelog restore, any key order). */
+export function restoreAccountEntry(state: EnricherState, entry: AccountEntry): void {
+  tenantTables(state, entry.record.tenant).accounts.set(entry.record.accountId, entry);
+}
+
+/** Puts a decoded user record back into the state (changelog restore, any key order). */
+export function restoreUserRecord(state: EnricherState, record: UserRecord): void {
+  tenantTables(state, record.tenant).users.set(record.userId, record);
+}
+
+function decodeVersioned<Output>(buffer: Buffer, schema: z.ZodType<Output>, what: string): Output {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(buffer.toString('utf8'));
+  } catch (error: unknown) {
+    throw new CsError<EnricherStateCodecErrorCode>('state_corrupt', `${what} state: not JSON`, {
+      cause: error,
+    });
+  }
+  const version =
+    typeof parsed === 'object' && parsed !== null && 'v' in parsed ? parsed.v : undefined;
+  if (version !== ENRICHER_STATE_VERSION) {
+    throw new CsError<EnricherStateCodecErrorCode>(
+      'state_version_unknown',
+      `${what} state version ${String(version)} is not known (this code reads ${ENRICHER_STATE_VERSION})`,
+    );
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    throw new CsError<EnricherStateCodecErrorCode>(
+      'state_corrupt',
+      `${what} state: ${result.error.message}`,
+      { cause: result.error },
+    );
+  }
+  return result.data;
+}
