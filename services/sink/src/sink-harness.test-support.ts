@@ -10,7 +10,6 @@ import { createLogger } from '@cs/runtime';
 import {
   createCodec,
   createSchemaRegistry,
-  derivedSchemaName,
   ensureTopics,
   registerSchemas,
   topicCatalog,
@@ -80,7 +79,7 @@ export async function prepareSinkRun(clickhouseUrl: string, label = 'sink'): Pro
     producer,
     codec,
     async produce(name, key, records) {
-      const schema = derivedSchemaName(name);
+      const schema = `derived-${name}` as const;
       await producer.send({
         topic: catalog.derived[name].name,
         acks: -1,
