@@ -1,0 +1,182 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import {
+  createConsumerShell,
+  createLogger,
+  type ConsumerConfigInput,
+  type ConsumerShell,
+  type Counter,
+  type Logger,
+  type ShellExit,
+} from '@cs/runtime';
+import { createCodec, createSchemaRegistry, registerSchemas, topicCatalog } from '@cs/schemas';
+import type { TenantDirectory } from '@cs/tenants';
+import { AccountBillingStore } from './account-billing-store.js';
+import { billingTopics, ensureBillingTopics, type BillingTopics } from './billing-topics.js';
+import { billingDecoder, billingHandler, type BillingInput } from './billing-handler.js';
+import { PartitionStates } from './partition-states.js';
+import { restoreChangelogPartition } from './restore-changelog-partition.js';
+import { tenantDays } from './tenant-days.js';
+
+export interface BillingOptions {
+  readonly brokers: readonly string[];
+  readonly registryUrl: string;
+  readonly tenants: TenantDirectory;
+  /** Put before every topic name (`''` in production, unique per test). */
+  readonly topicPrefix?: string;
+  /** Partitions of topics created here when missing (the catalog's default otherwise). */
+  readonly topicPartitions?: number;
+  readonly groupId?: string;
+  readonly clientId?: string;
+  /** /healthz and /metrics; 0 picks a free port. */
+  readonly metricsPort?: number;
+  readonly commitEvery?: number;
+  readonly restoreTimeoutMs?: number;
+  /** Overrides of the consumer shell's settings (tests: short session timeouts). */
+  readonly consumer?: Partial<ConsumerConfigInput>;
+  readonly logger?: Logger;
+  readonly kafkaLogLevel?: logLevel;
+}
+
+export interface BillingService {
+  readonly topics: BillingTopics;
+  readonly shell: ConsumerShell;
+  /** The account states of the subscription partitions held (tests, metrics). */
+  readonly partitions: PartitionStates<AccountBillingStore>;
+  readonly done: Promise<ShellExit>;
+  /** Idempotent: drains, commits what is done, leaves the group, disconnects. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts billing: registers the schemas, creates missing topics (the changelog included), and
+ * consumes the raw subscription, invoice and ticket topics in exactly-once mode. Resolves once
+ * consuming has started.
+ */
+export async function startBilling(options: BillingOptions): Promise<BillingService> {
+  const logger = options.logger ?? createLogger({ component: 'billing' });
+  const prefix = options.topicPrefix ?? '';
+  const groupId = options.groupId ?? 'cs-billing';
+  const clientId = options.clientId ?? 'cs-billing';
+  const catalog = topicCatalog({
+    prefix,
+    ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+  });
+  const topics = billingTopics(catalog, prefix);
+  const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
+  const codec = createCodec(registry, await registerSchemas(registry, catalog));
+
+  const kafka = new Kafka({
+    clientId: `${clientId}-restore`,
+    brokers: [...options.brokers],
+    logLevel: options.kafkaLogLevel ?? logLevel.WARN,
+  });
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  const closeAdmin = async (): Promise<void> => {
+    try {
+      await admin.disconnect();
+    } catch (error) {
+      logger.warn('admin disconnect failed', { error });
+    }
+  };
+  try {
+    await ensureBillingTopics(admin, catalog, topics);
+  } catch (error) {
+    await closeAdmin();
+    throw error;
+  }
+
+  // Filled in once the shell (whose registry they join) exists; nothing counts before start().
+  const counters: { actions?: Counter; restores?: Counter; unknownTenants?: Counter } = {};
+  const partitions = new PartitionStates<AccountBillingStore>({
+    topic: topics.subscription,
+    create: () => new AccountBillingStore(),
+    logger,
+    restore: async (partition, store) => {
+      const result = await restoreChangelogPartition({
+        kafka,
+        admin,
+        topic: topics.changelog,
+        partition,
+        groupIdPrefix: groupId,
+        timeoutMs: options.restoreTimeoutMs ?? 20_000,
+        onRecord: (key, value) => store.restoreRecord(key, value),
+      });
+      logger.info('restored billing state from the changelog', {
+        partition,
+        records: result.records,
+        accounts: store.size,
+        endOffset: result.endOffset,
+        ms: Math.round(result.durationMs),
+      });
+    },
+    onRestored: () => counters.restores?.inc({ group: groupId }),
+  });
+  const handlerOptions = {
+    codec,
+    partitions,
+    encoding: {
+      topics,
+      codec,
+      dayOf: tenantDays(options.tenants, {
+        logger,
+        onUnknownTenant: () => counters.unknownTenants?.inc({ group: groupId }),
+      }),
+    },
+    onAction: (result: string) => counters.actions?.inc({ group: groupId, outcome: result }),
+  };
+
+  const shell = createConsumerShell<BillingInput>({
+    config: {
+      brokers: [...options.brokers],
+      clientId,
+      groupId,
+      topics: [topics.subscription, topics.invoice, topics.ticket],
+      dlqTopic: topics.deadLetter,
+      mode: 'exactly-once',
+      commitEvery: options.commitEvery ?? 500,
+      metricsPort: options.metricsPort ?? 18202,
+      // A restore that keeps failing halts the service (health error) instead of parking actions.
+      retry: { onExhausted: 'stop' },
+      ...options.consumer,
+    },
+    decode: billingDecoder(handlerOptions),
+    handle: billingHandler(handlerOptions),
+    onAssigned: (assigned) => partitions.assigned(assigned),
+    logger,
+    ...(options.kafkaLogLevel === undefined ? {} : { kafkaLogLevel: options.kafkaLogLevel }),
+  });
+  const metrics = shell.metrics.registry;
+  counters.actions = metrics.counter(
+    'cs_billing_actions_total',
+    'Subscription actions by outcome (applied, duplicate, invalid).',
+    ['group', 'outcome'],
+  );
+  counters.restores = metrics.counter(
+    'cs_billing_restores_total',
+    'Partition states read from the changelog.',
+    ['group'],
+  );
+  counters.unknownTenants = metrics.counter(
+    'cs_billing_unknown_tenants_total',
+    'Tenants not in the tenants file (days in UTC).',
+    ['group'],
+  );
+
+  try {
+    await shell.start();
+  } catch (error) {
+    await shell.stop();
+    await closeAdmin();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await shell.stop();
+      await closeAdmin();
+    })());
+  void shell.done.then(() => stop());
+  logger.info('billing started', { topics, groupId });
+  return { topics, shell, partitions, done: shell.done, stop };
+}
