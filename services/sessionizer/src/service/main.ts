@@ -1,0 +1,46 @@
+/**
+ * Runs the sessionizer: `node --conditions=@cs/source --import tsx src/service/main.ts`.
+ * Config (env): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CS_TENANTS_FILE, CS_TOPIC_PREFIX,
+ * CS_SESSIONIZER_GROUP_ID, CS_SESSIONIZER_METRICS_PORT, CS_SESSIONIZER_COMMIT_EVERY,
+ * CS_SESSIONIZER_RESTORE_TIMEOUT_MS, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
+ */
+import { CsError, createLogger, errorMessage, installSignalHandlers, parseEnv } from '@cs/runtime';
+import { topicCatalogFromEnv } from '@cs/schemas';
+import { loadTenants, tenantsFilePath } from '@cs/tenants';
+import { sessionizerEnvSchema } from './service-config.js';
+import { startSessionizer } from './sessionizer-service.js';
+
+const log = createLogger({ component: 'sessionizer' });
+
+async function main(): Promise<void> {
+  const env = parseEnv(sessionizerEnvSchema);
+  const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
+  const catalog = topicCatalogFromEnv();
+  log.info('starting', { config: env, tenants: tenants.tenants.map((tenant) => tenant.id) });
+  const service = await startSessionizer({
+    brokers: env.KAFKA_BROKERS,
+    registryUrl: env.SCHEMA_REGISTRY_URL,
+    tenants,
+    topicPrefix: env.CS_TOPIC_PREFIX,
+    topicPartitions: catalog.raw.usage.partitions,
+    groupId: env.CS_SESSIONIZER_GROUP_ID,
+    metricsPort: env.CS_SESSIONIZER_METRICS_PORT,
+    commitEvery: env.CS_SESSIONIZER_COMMIT_EVERY,
+    restoreTimeoutMs: env.CS_SESSIONIZER_RESTORE_TIMEOUT_MS,
+    logger: log,
+  });
+  installSignalHandlers(() => service.stop(), { logger: log });
+  process.stdout.write(
+    `sessionizer consuming ${service.topics.usage} (metrics on port ${String(service.shell.httpPort)})\n`,
+  );
+  const exit = await service.done;
+  await service.stop();
+  process.exitCode = exit.kind === 'failed' ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  const code = error instanceof CsError ? (error as CsError).code : 'STARTUP_FAILED';
+  log.error('sessionizer failed to start', { code, error: errorMessage(error) });
+  process.stderr.write(`sessionizer: ${errorMessage(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,191 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import {
+  createConsumerShell,
+  createLogger,
+  type ConsumerConfigInput,
+  type ConsumerShell,
+  type Logger,
+  type ShellExit,
+} from '@cs/runtime';
+import {
+  createCodec,
+  createSchemaRegistry,
+  registerSchemas,
+  subjectFor,
+  topicCatalog,
+  AVRO_SCHEMAS,
+  type UsageRecord,
+} from '@cs/schemas';
+import type { TenantDirectory } from '@cs/tenants';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { readChangelogPartition } from './changelog-restore.js';
+import { registerLateEventSchema } from './late-event-schema.js';
+import { createSessionizerMetrics, type SessionizerMetrics } from './sessionizer-metrics.js';
+import {
+  ensureSessionizerTopics,
+  sessionizerTopics,
+  type SessionizerTopics,
+} from './sessionizer-topics.js';
+import { tenantConfigs } from './tenant-configs.js';
+import { UsageHandler } from './usage-handler.js';
+
+export interface SessionizerOptions {
+  readonly brokers: readonly string[];
+  readonly registryUrl: string;
+  readonly tenants: TenantDirectory;
+  /** Put before every topic name (`''` in production, unique per test). */
+  readonly topicPrefix?: string;
+  /** Partitions of topics created here when missing (the catalog's default otherwise). */
+  readonly topicPartitions?: number;
+  readonly groupId?: string;
+  readonly clientId?: string;
+  /** /healthz and /metrics; 0 picks a free port. */
+  readonly metricsPort?: number;
+  readonly commitEvery?: number;
+  readonly restoreTimeoutMs?: number;
+  /** Overrides of the consumer shell's settings (tests: short session timeouts). */
+  readonly consumer?: Partial<ConsumerConfigInput>;
+  readonly logger?: Logger;
+  readonly kafkaLogLevel?: logLevel;
+}
+
+export interface SessionizerService {
+  readonly topics: SessionizerTopics;
+  readonly shell: ConsumerShell;
+  readonly handler: UsageHandler;
+  /** Settles when consuming ends (stopped, or failed: health `error`). */
+  readonly done: Promise<ShellExit>;
+  /** Idempotent: drains, commits what is done, leaves the group, disconnects. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the sessionizer: registers the schemas, creates the missing topics (changelog included),
+ * and consumes the raw usage topic in exactly-once mode. Resolves once consuming has started.
+ */
+export async function startSessionizer(options: SessionizerOptions): Promise<SessionizerService> {
+  const logger = options.logger ?? createLogger({ component: 'sessionizer' });
+  const prefix = options.topicPrefix ?? '';
+  const groupId = options.groupId ?? 'cs-sessionizer';
+  const clientId = options.clientId ?? 'cs-sessionizer';
+  const catalog = topicCatalog({
+    prefix,
+    ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+  });
+  const topics = sessionizerTopics(catalog, prefix);
+
+  const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
+  const ids = await registerSchemas(registry, catalog);
+  // The activity topic carries the enriched-usage schema under its own subject (TopicNameStrategy).
+  const activity = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS['derived-enriched-usage']) },
+    { subject: subjectFor(topics.activity), compatibility: COMPATIBILITY.BACKWARD },
+  );
+  const lateSchemaId = await registerLateEventSchema(registry, subjectFor(topics.late));
+  const usageCodec = createCodec(registry, ids);
+  const codec = createCodec(registry, { ...ids, 'derived-enriched-usage': activity.id });
+
+  const kafka = new Kafka({
+    clientId: `${clientId}-restore`,
+    brokers: [...options.brokers],
+    logLevel: options.kafkaLogLevel ?? logLevel.WARN,
+  });
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureSessionizerTopics(admin, catalog, topics);
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+
+  // Filled in once the shell (whose registry it joins) exists; nothing counts before start().
+  const counted: { metrics?: SessionizerMetrics } = {};
+  const handler = new UsageHandler({
+    usageTopic: topics.usage,
+    changelogTopic: topics.changelog,
+    encoding: { topics, codec, lateSchemaId },
+    configFor: tenantConfigs(options.tenants, {
+      logger,
+      onUnknownTenant: () => counted.metrics?.unknownTenants.inc({ group: groupId }),
+    }),
+    logger,
+    restore: async (partition, state) => {
+      const result = await readChangelogPartition({
+        kafka,
+        admin,
+        topic: topics.changelog,
+        partition,
+        groupIdPrefix: groupId,
+        timeoutMs: options.restoreTimeoutMs ?? 120_000,
+        onRecord: (key, value) => state.restoreRecord(key, value),
+      });
+      counted.metrics?.restoreSeconds.observe({ group: groupId }, result.durationMs / 1000);
+      logger.info('restored partition state from the changelog', {
+        partition,
+        records: result.records,
+        endOffset: result.endOffset,
+        ms: Math.round(result.durationMs),
+      });
+    },
+    hooks: {
+      onApplied: (result) => counted.metrics?.countEvent(result),
+      onRestored: () => {
+        counted.metrics?.restores.inc({ group: groupId });
+        counted.metrics?.refreshUsers(handler.userCounts());
+      },
+    },
+  });
+
+  const shell = createConsumerShell<UsageRecord>({
+    config: {
+      brokers: [...options.brokers],
+      clientId,
+      groupId,
+      topics: [topics.usage],
+      dlqTopic: topics.deadLetter,
+      mode: 'exactly-once',
+      commitEvery: options.commitEvery ?? 500,
+      metricsPort: options.metricsPort ?? 18201,
+      // A restore that keeps failing halts the service (health error) instead of parking events.
+      retry: { onExhausted: 'stop' },
+      ...options.consumer,
+    },
+    // Undecodable bytes throw a CsError: the shell dead-letters them (retriable: registry down).
+    decode: (record) => usageCodec.decode('usage', record.value ?? Buffer.alloc(0)),
+    handle: handler.handle,
+    onAssigned: (partitions) => {
+      handler.assigned(partitions);
+      counted.metrics?.refreshUsers(handler.userCounts());
+    },
+    logger,
+    ...(options.kafkaLogLevel === undefined ? {} : { kafkaLogLevel: options.kafkaLogLevel }),
+  });
+  counted.metrics = createSessionizerMetrics(shell.metrics.registry, groupId, () =>
+    handler.userCounts(),
+  );
+
+  const closeAdmin = async (): Promise<void> => {
+    try {
+      await admin.disconnect();
+    } catch (error) {
+      logger.warn('admin disconnect failed', { error });
+    }
+  };
+  try {
+    await shell.start();
+  } catch (error) {
+    await shell.stop();
+    await closeAdmin();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await shell.stop();
+      await closeAdmin();
+    })());
+  void shell.done.then(() => stop());
+  logger.info('sessionizer started', { topics, groupId });
+  return { topics, shell, handler, done: shell.done, stop };
+}

@@ -1,0 +1,142 @@
+import {
+  errorMessage,
+  outcome,
+  type HandlerOutcome,
+  type Logger,
+  type OutputRecord,
+  type RecordHandler,
+  type TopicPartition,
+} from '@cs/runtime';
+import type { UsageRecord } from '@cs/schemas';
+import type { SessionizerConfig } from '../config.js';
+import { outputRecords, type OutputEncoding } from './output-records.js';
+import { PartitionState } from './partition-state.js';
+
+/** Reads changelog partition `partition` into `state` (see readChangelogPartition). */
+export type RestorePartition = (partition: number, state: PartitionState) => Promise<void>;
+
+interface HeldPartition {
+  readonly state: PartitionState;
+  /** The generation in which this state was last checked against the input position. */
+  generation: number;
+  /** Offset of the last input record applied; undefined right after a restore. */
+  lastHandled: bigint | undefined;
+}
+
+export interface UsageHandlerHooks {
+  onApplied?: (result: 'applied' | 'duplicate' | 'late') => void;
+  onRestored?: (partition: number, users: number) => void;
+}
+
+/**
+ * The sessionizer's consumer-shell handler and the states of the partitions it holds.
+ *
+ * When is a partition's in-memory state trusted? It reflects every record handled so far, the
+ * uncommitted ones included; it matches the committed changelog exactly when the shell goes on with
+ * the next offset. So the state is (re)read from the changelog, before the record is applied, when:
+ *  - the partition has no state here (first assignment, or it came back after a revoke);
+ *  - a record arrives at or below the last one handled: a delivery failed and the shell is
+ *    redelivering from the committed offset, so the states carry aborted work;
+ *  - in a new group generation, the first record is not the one right after the last handled:
+ *    this member may have been out of the group unaware, and another owner moved the partition on
+ *    (a gap can also be an input transaction marker or a dead letter: a needless but correct
+ *    restore, once per generation).
+ * Revoked partitions' states are dropped at once (`assigned`).
+ *
+ * NOTE: the restore runs inside the shell's handler, after the shell re-initialised this
+ * partition's transactional producer (which fences a previous owner and aborts its open
+ * transaction): that is what makes the changelog's end final. It also blocks the partition's
+ * heartbeat, so a restore must finish within the session timeout.
+ */
+export class UsageHandler {
+  readonly #partitions = new Map<number, HeldPartition>();
+  #generation = 0;
+
+  constructor(
+    private readonly options: {
+      readonly usageTopic: string;
+      readonly changelogTopic: string;
+      readonly encoding: OutputEncoding;
+      readonly configFor: (tenant: string) => SessionizerConfig;
+      readonly restore: RestorePartition;
+      readonly logger: Logger;
+      readonly hooks?: UsageHandlerHooks;
+    },
+  ) {}
+
+  /** The consumer shell's `onAssigned`: a new generation; drop what this member lost. */
+  assigned(partitions: readonly TopicPartition[]): void {
+    this.#generation += 1;
+    const kept = new Set(
+      partitions.filter((tp) => tp.topic === this.options.usageTopic).map((tp) => tp.partition),
+    );
+    for (const partition of this.#partitions.keys()) {
+      if (!kept.has(partition)) {
+        this.#partitions.delete(partition);
+        this.options.logger.info('dropped the state of a revoked partition', { partition });
+      }
+    }
+  }
+
+  /** Users held per partition (for metrics and the bench). */
+  userCounts(): Map<number, number> {
+    return new Map([...this.#partitions].map(([p, held]) => [p, held.state.userCount]));
+  }
+
+  partitionState(partition: number): PartitionState | undefined {
+    return this.#partitions.get(partition)?.state;
+  }
+
+  readonly handle: RecordHandler<UsageRecord> = async ({ data, source }) => {
+    const offset = BigInt(source.offset);
+    let held = this.#partitions.get(source.partition);
+    if (held === undefined || this.#mustRestore(held, offset)) {
+      const restored = await this.#restore(source.partition);
+      if (restored === undefined) {
+        return outcome.retry(`restoring the state of partition ${source.partition} failed`);
+      }
+      held = restored;
+    }
+    held.generation = this.#generation;
+
+    const { result, rendered, changelog } = held.state.apply(data, (applied) =>
+      outputRecords(applied.outputs, data, this.options.encoding),
+    );
+    held.lastHandled = offset;
+    this.options.hooks?.onApplied?.(result.outcome);
+    const records: OutputRecord[] = changelog.map((update) => ({
+      topic: this.options.changelogTopic,
+      key: update.key,
+      value: update.value,
+      // NOTE: changelog partition n belongs to input partition n, whatever the key hashes to:
+      // only this partition's transactional producer ever writes it (see the restore).
+      partition: source.partition,
+    }));
+    return outcome.ok(rendered, records) satisfies HandlerOutcome;
+  };
+
+  #mustRestore(held: HeldPartition, offset: bigint): boolean {
+    if (held.lastHandled === undefined) return false;
+    if (offset <= held.lastHandled) return true;
+    return held.generation !== this.#generation && offset !== held.lastHandled + 1n;
+  }
+
+  async #restore(partition: number): Promise<HeldPartition | undefined> {
+    this.#partitions.delete(partition);
+    const state = new PartitionState(this.options.configFor);
+    try {
+      await this.options.restore(partition, state);
+    } catch (error) {
+      this.options.logger.error('changelog restore failed', {
+        partition,
+        error: errorMessage(error),
+      });
+      return undefined;
+    }
+    state.finishRestore();
+    const held: HeldPartition = { state, generation: this.#generation, lastHandled: undefined };
+    this.#partitions.set(partition, held);
+    this.options.hooks?.onRestored?.(partition, state.userCount);
+    return held;
+  }
+}
