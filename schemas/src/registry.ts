@@ -40,8 +40,12 @@ function statusOf(error: unknown): number | undefined {
  * ResponseError with status 400 ("connect ECONNREFUSED …"), indistinguishable by status from a
  * real 400; only the message tells a network failure, which is worth retrying.
  */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function isConnectionFailure(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b/.test(
     message,
   );
@@ -88,7 +92,7 @@ export async function registerSchemas(
       const unreachable = isConnectionFailure(error);
       throw new CsError<RegistryErrorCode>(
         'SCHEMA_REGISTER_FAILED',
-        `could not register schema ${name} under ${subject}${unreachable ? ': the registry is unreachable' : ''}`,
+        `could not register schema ${name} under ${subject}${unreachable ? `: the registry is unreachable (${errorText(error)})` : ''}`,
         { cause: error, retriable: unreachable || status === undefined || status >= 500 },
       );
     }

@@ -3,6 +3,7 @@ import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
 import { migrateCommand } from './migrate.js';
 import { sqlCommand } from './sql.js';
+import { statusCommand } from './status.js';
 
 /** Every `cs` subcommand, in the order `cs help` lists them. New commands register here. */
 export const COMMANDS: readonly Command[] = [
@@ -10,4 +11,5 @@ export const COMMANDS: readonly Command[] = [
   ingestCommand,
   migrateCommand,
   sqlCommand,
+  statusCommand,
 ];
