@@ -2,7 +2,7 @@
  * Runs the sessionizer: `node --conditions=@cs/source --import tsx src/service/main.ts`.
  * Config (env): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CS_TENANTS_FILE, CS_TOPIC_PREFIX,
  * CS_SESSIONIZER_GROUP_ID, CS_SESSIONIZER_METRICS_PORT, CS_SESSIONIZER_COMMIT_EVERY,
- * CS_SESSIONIZER_RESTORE_TIMEOUT_MS, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
+ * CS_SESSIONIZER_SESSION_TIMEOUT_MS, CS_SESSIONIZER_RESTORE_TIMEOUT_MS, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
  */
 import { CsError, createLogger, errorMessage, installSignalHandlers, parseEnv } from '@cs/runtime';
 import { topicCatalogFromEnv } from '@cs/schemas';
@@ -27,6 +27,10 @@ async function main(): Promise<void> {
     metricsPort: env.CS_SESSIONIZER_METRICS_PORT,
     commitEvery: env.CS_SESSIONIZER_COMMIT_EVERY,
     restoreTimeoutMs: env.CS_SESSIONIZER_RESTORE_TIMEOUT_MS,
+    consumer: {
+      sessionTimeoutMs: env.CS_SESSIONIZER_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: Math.min(3000, Math.floor(env.CS_SESSIONIZER_SESSION_TIMEOUT_MS / 5)),
+    },
     logger: log,
   });
   installSignalHandlers(() => service.stop(), { logger: log });

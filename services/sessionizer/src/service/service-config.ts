@@ -28,6 +28,11 @@ export const sessionizerEnvSchema = z.object({
   CS_SESSIONIZER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(18201),
   /** Input records per transaction (outputs + changelog + offsets). */
   CS_SESSIONIZER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
+  /**
+   * The consumer's session timeout: how long a member that died (SIGKILL) holds its partitions
+   * before the group moves them. The heartbeat is a fifth of it, at most 3 s.
+   */
+  CS_SESSIONIZER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3000).max(300_000).default(30_000),
   /** How long one partition's changelog restore may take before it is retried. */
   CS_SESSIONIZER_RESTORE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
 });
