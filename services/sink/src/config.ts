@@ -31,6 +31,7 @@ export const sinkEnvSchema = z.object({
   CS_SINK_RETRY_INITIAL_MS: int(z.number().int().min(1)).default(200),
   CS_SINK_RETRY_MAX_MS: int(z.number().int().min(1)).default(10_000),
   CS_SINK_DRAIN_MS: int(z.number().int().min(0)).default(10_000),
+  CS_SINK_SESSION_TIMEOUT_MS: int(z.number().int().min(1000)).default(30_000),
   METRICS_PORT: int(z.number().int().min(0).max(65535)).default(9465),
 });
 
@@ -56,6 +57,8 @@ export interface SinkConfig {
   };
   /** How long `stop()` keeps inserting what is buffered before it leaves the rest uncommitted. */
   readonly drainMs: number;
+  /** Group session timeout: how long a dead sink holds its partitions before a rebalance. */
+  readonly sessionTimeoutMs?: number;
   /** 0 picks a free port; `null` serves no HTTP endpoint. */
   readonly metricsPort: number | null;
 }
@@ -83,6 +86,7 @@ export function sinkConfigFromEnv(
       multiplier: 2,
     },
     drainMs: parsed.CS_SINK_DRAIN_MS,
+    sessionTimeoutMs: parsed.CS_SINK_SESSION_TIMEOUT_MS,
     metricsPort: parsed.METRICS_PORT,
   };
 }

@@ -126,6 +126,8 @@ class KafkaClickHouseSink implements Sink {
       groupId: this.#config.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
+      sessionTimeout: this.#config.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.max(500, Math.floor((this.#config.sessionTimeoutMs ?? 30_000) / 10)),
       // NOTE: the processors publish transactionally: an aborted record must never be stored.
       readUncommitted: false,
     });
