@@ -194,10 +194,9 @@ async function main(): Promise<void> {
     const rowsByTable = new Map<string, FactRow[]>();
     all.forEach((item, offset) => {
       const mapped = mapDerived(item.name, item.record as never, String(offset));
-      if (mapped.kind !== 'row') return;
       const table = TABLE_OF_DERIVED[item.name];
       const rows = rowsByTable.get(table) ?? [];
-      rows.push(mapped.row);
+      rows.push(mapped);
       rowsByTable.set(table, rows);
     });
     const insertAll = async (database: string): Promise<number> => {

@@ -176,7 +176,7 @@ export function chaosScenario(users = 40, eventsPerDay = 8): Produced[] {
   return out;
 }
 
-/** Rows each fact table must hold for a scenario (retractions of unsigned tables are skipped). */
+/** Rows each fact table must hold for a scenario: one per record. */
 export function expectedRows(records: readonly Produced[]): Record<string, number> {
   const table: Record<DerivedName, string> = {
     'time-slice': 'time_slices',

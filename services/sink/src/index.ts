@@ -15,6 +15,6 @@ export {
   type OffsetRange,
 } from './batch-range.js';
 export { FACT_TABLES, TABLE_OF_DERIVED, type FactTable } from './fact-tables.js';
-export { mapDerived, ROW_MAPPERS, type FactRow, type RowMapping } from './row-mapping.js';
+export { mapDerived, ROW_MAPPERS, type FactRow } from './row-mapping.js';
 export { deadLetterRow, payloadText } from './dead-letter-rows.js';
 export { createClickHouseWriter, type FactWriter } from './clickhouse-writer.js';

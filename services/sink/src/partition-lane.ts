@@ -17,7 +17,6 @@ import type { SinkMetrics } from './sink-metrics.js';
 export interface BatchRows {
   readonly rows: FactRow[];
   readonly refused: FactRow[];
-  readonly skipped: number;
 }
 
 /** Turns a batch's records into rows; throws a retriable error when it cannot tell yet. */
@@ -155,12 +154,6 @@ export class PartitionLane {
         this.deps.commit({ topic, partition, offset: next, metadata: null }),
       );
       this.deps.batcher.complete();
-      if (built.skipped > 0) {
-        metrics.rowsSkipped.inc(
-          { group: groupId, table, reason: 'unsigned-retraction' },
-          built.skipped,
-        );
-      }
       metrics.batches.inc({ group: groupId, topic });
       metrics.consumer.recordsIn.inc({ group: groupId, topic }, batch.records.length);
       metrics.consumer.commits.inc({ group: groupId, mode: 'sink' });

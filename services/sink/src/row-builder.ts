@@ -43,8 +43,7 @@ async function decodeRecord(
 
 /**
  * Decodes and maps a batch. A record that cannot be decoded or mapped becomes a `dead_letters` row
- * (written with the batch, under its own token) instead of blocking the partition; a retraction
- * for a table without a sign column is skipped and counted.
+ * (written with the batch, under its own token) instead of blocking the partition.
  */
 export function createRowBuilder(codec: Codec, topics: ReadonlyMap<string, TopicKind>): RowBuilder {
   return async (topic, partition, messages): Promise<BatchRows> => {
@@ -52,12 +51,11 @@ export function createRowBuilder(codec: Codec, topics: ReadonlyMap<string, Topic
     if (kind === undefined) throw new CsError('UNKNOWN_TOPIC', `not a sink topic: ${topic}`);
     const rows: FactRow[] = [];
     const refused: FactRow[] = [];
-    let skipped = 0;
     if (kind.kind === 'dead-letter') {
       for (const message of messages) {
         rows.push(deadLetterRow({ ...message, headers: message.headers ?? {} }));
       }
-      return { rows, refused, skipped };
+      return { rows, refused };
     }
     const source = (message: KafkaMessage) => ({
       ...message,
@@ -72,17 +70,13 @@ export function createRowBuilder(codec: Codec, topics: ReadonlyMap<string, Topic
         continue;
       }
       try {
-        const mapped = mapDerived(
-          kind.name,
-          decoded.record as DerivedRecord<typeof kind.name>,
-          message.offset,
+        rows.push(
+          mapDerived(kind.name, decoded.record as DerivedRecord<typeof kind.name>, message.offset),
         );
-        if (mapped.kind === 'row') rows.push(mapped.row);
-        else skipped += 1;
       } catch (error) {
         refused.push(refusedRecordRow(source(message), SINK_STEP.map, errorMessage(error)));
       }
     }
-    return { rows, refused, skipped };
+    return { rows, refused };
   };
 }

@@ -16,10 +16,7 @@ import {
   user,
 } from './derived-records.test-support.js';
 
-const rowOf = (mapping: ReturnType<typeof mapDerived>) => {
-  if (mapping.kind !== 'row') throw new Error(`expected a row, got ${mapping.kind}`);
-  return mapping.row;
-};
+const rowOf = (row: ReturnType<typeof mapDerived>) => row;
 
 describe('row mapping', () => {
   it('maps every derived topic to a fact table', () => {
@@ -132,20 +129,10 @@ describe('row mapping', () => {
     });
   });
 
-  it('billing rows keep billing seq; retractions are skipped (no sign column)', () => {
+  it('billing rows keep billing seq and their sign (migration 0007)', () => {
     expect(
-      rowOf(
-        mapDerived(
-          'account-mrr',
-          accountMrr({ accountId: 'a1', mrr: '166.666667', seq: 4 }),
-          '900',
-        ),
-      ),
-    ).toMatchObject({
-      mrr: '166.666667',
-      seq: 4,
-      day: '2026-05-10',
-    });
+      mapDerived('account-mrr', accountMrr({ accountId: 'a1', mrr: '166.666667', seq: 4 }), '900'),
+    ).toMatchObject({ mrr: '166.666667', seq: 4, day: '2026-05-10', sign: 1 });
     const retraction = movement({
       accountId: 'a1',
       kind: 'new',
@@ -154,9 +141,10 @@ describe('row mapping', () => {
       delta: '10',
       sign: -1,
     });
-    expect(mapDerived('mrr-movement', retraction, '1')).toEqual({
-      kind: 'skip',
-      reason: 'unsigned-retraction',
+    expect(mapDerived('mrr-movement', retraction, '1')).toMatchObject({
+      kind: 'new',
+      delta: '10',
+      sign: -1,
     });
   });
 });

@@ -13,16 +13,11 @@ export type FactRow = Record<string, unknown>;
 
 export type RowMappingErrorCode = 'ROW_INVALID';
 
-/** What one derived record becomes: a row, or nothing for a reason the sink counts. */
-export type RowMapping =
-  | { readonly kind: 'row'; readonly row: FactRow }
-  | { readonly kind: 'skip'; readonly reason: 'unsigned-retraction' };
-
 export type DerivedRecord<N extends DerivedName> = RecordBySchemaName[`derived-${N}`];
 
-type Mapper<N extends DerivedName> = (record: DerivedRecord<N>, offset: string) => RowMapping;
+type Mapper<N extends DerivedName> = (record: DerivedRecord<N>, offset: string) => FactRow;
 
-const row = (value: FactRow): RowMapping => ({ kind: 'row', row: value });
+const row = (value: FactRow): FactRow => value;
 
 function checkedSign(sign: number, where: string): 1 | -1 {
   if (sign === 1 || sign === -1) return sign;
@@ -30,17 +25,6 @@ function checkedSign(sign: number, where: string): 1 | -1 {
     'ROW_INVALID',
     `${where}.sign must be 1 or -1, got ${sign}`,
   );
-}
-
-/**
- * `mrr_movements` and `account_mrr` have no `sign` column (0001_facts.sql), so a retraction
- * cannot be stored; it is skipped and counted (`cs_sink_rows_skipped_total`) until the fact tables
- * gain one. A +1 row is stored as is.
- */
-function unsignedTable(sign: number, where: string, value: () => FactRow): RowMapping {
-  return checkedSign(sign, where) === 1
-    ? row(value())
-    : { kind: 'skip', reason: 'unsigned-retraction' };
 }
 
 /**
@@ -126,7 +110,7 @@ export const ROW_MAPPERS: { readonly [N in DerivedName]: Mapper<N> } = {
       seq: offsetNumber(offset),
     }),
   'mrr-movement': (r) =>
-    unsignedTable(r.sign, 'mrr-movement', () => ({
+    row({
       tenant: r.tenant,
       account_id: r.accountId,
       at: dateTime64(r.at),
@@ -135,18 +119,20 @@ export const ROW_MAPPERS: { readonly [N in DerivedName]: Mapper<N> } = {
       mrr_before: r.mrrBefore,
       mrr_after: r.mrrAfter,
       delta: r.delta,
-    })),
-  // NOTE: seq here is billing's arrival ordinal of the action (it orders actions at the same `at`
+      sign: checkedSign(r.sign, 'mrr-movement'),
+    }),
+  // NOTE: `sign` needs migration 0007 (signed MRR rows). seq here is billing's arrival ordinal of the action (it orders actions at the same `at`
   // across re-emissions), not the offset: a corrected row is re-emitted later with the same seq.
   'account-mrr': (r) =>
-    unsignedTable(r.sign, 'account-mrr', () => ({
+    row({
       tenant: r.tenant,
       account_id: r.accountId,
       at: dateTime64(r.at),
       day: date(r.day),
       mrr: r.mrr,
       seq: r.seq,
-    })),
+      sign: checkedSign(r.sign, 'account-mrr'),
+    }),
   'invoice-state': (r, offset) =>
     row({
       tenant: r.tenant,
@@ -184,7 +170,7 @@ export function mapDerived<N extends DerivedName>(
   name: N,
   record: DerivedRecord<N>,
   offset: string,
-): RowMapping {
+): FactRow {
   const mapper: Mapper<N> = ROW_MAPPERS[name];
   return mapper(record, offset);
 }

@@ -15,7 +15,6 @@ export interface SinkMetrics {
   readonly insertDuration: Histogram;
   readonly rowsInserted: Counter;
   readonly rowsReplayed: Counter;
-  readonly rowsSkipped: Counter;
   readonly insertFailures: Counter;
   readonly batches: Counter;
   readonly buffered: Gauge;
@@ -41,11 +40,6 @@ export function createSinkMetrics(): SinkMetrics {
       'cs_sink_replayed_rows_total',
       'Rows of ranges re-inserted after a restart or rebalance (deduplicated by ClickHouse).',
       ['group', 'table'],
-    ),
-    rowsSkipped: registry.counter(
-      'cs_sink_rows_skipped_total',
-      'Derived records not stored: retractions for tables without a sign column.',
-      ['group', 'table', 'reason'],
     ),
     insertFailures: registry.counter(
       'cs_sink_insert_failures_total',

@@ -155,6 +155,20 @@ async function produceScenario(): Promise<void> {
       day: epochDay('2026-06-05'),
     }),
   ]);
+  // Billing emitted a contraction of a1 on June 20 (150 → 120) and then retracted it (sign −1,
+  // migration 0007): it must leave no trace in the figures.
+  const june20 = { at: at('2026-06-20'), day: epochDay('2026-06-20') };
+  const contraction = movement({
+    ...june20,
+    accountId: 'a1',
+    kind: 'contraction',
+    mrrBefore: '150',
+    mrrAfter: '120',
+    delta: '-30',
+  });
+  await run.produce('mrr-movement', 'acme/a1', [contraction, { ...contraction, sign: -1 }]);
+  const lowered = accountMrr({ ...june20, accountId: 'a1', mrr: '120', seq: 2 });
+  await run.produce('account-mrr', 'acme/a1', [lowered, { ...lowered, sign: -1 }]);
   await run.produce('mrr-movement', 'acme/a2', [
     movement({
       accountId: 'a2',
@@ -329,10 +343,10 @@ describe('sink → cs.* views (hand-computed)', () => {
     ]);
   });
 
-  it('mrr_monthly: May 150 from two new accounts; June 150 after expansion and a churn', async () => {
+  it('mrr_monthly: May 150 from two new accounts; June 150 after expansion, a churn and a retracted contraction', async () => {
     const rows = await wh.rows(
       `SELECT toString(month) AS month, mrr, active_accounts, arpa, accounts_at_start, churned_accounts,
-              churn_rate, new_mrr, expansion_mrr, churn_mrr
+              churn_rate, new_mrr, expansion_mrr, contraction_mrr, churn_mrr
        FROM {db}.mrr_monthly WHERE tenant = 'acme' AND month <= '2026-06-01' ORDER BY month`,
     );
     expect(rows).toEqual([
@@ -346,6 +360,7 @@ describe('sink → cs.* views (hand-computed)', () => {
         churn_rate: null,
         new_mrr: '150',
         expansion_mrr: '0',
+        contraction_mrr: '0',
         churn_mrr: '0',
       },
       {
@@ -358,6 +373,7 @@ describe('sink → cs.* views (hand-computed)', () => {
         churn_rate: 0.5,
         new_mrr: '0',
         expansion_mrr: '50',
+        contraction_mrr: '0',
         churn_mrr: '50',
       },
     ]);
