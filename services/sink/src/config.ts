@@ -32,7 +32,8 @@ export const sinkEnvSchema = z.object({
   CS_SINK_RETRY_MAX_MS: int(z.number().int().min(1)).default(10_000),
   CS_SINK_DRAIN_MS: int(z.number().int().min(0)).default(10_000),
   CS_SINK_SESSION_TIMEOUT_MS: int(z.number().int().min(1000)).default(30_000),
-  METRICS_PORT: int(z.number().int().min(0).max(65535)).default(9465),
+  // 18204: where `cs status` looks for the sink's /healthz.
+  METRICS_PORT: int(z.number().int().min(0).max(65535)).default(18204),
 });
 
 export type SinkEnv = z.infer<typeof sinkEnvSchema>;
