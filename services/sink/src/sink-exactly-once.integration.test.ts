@@ -102,7 +102,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await run.close();
+  await (run as SinkRun | undefined)?.close();
   await warehouse?.kill('SIGTERM');
   await rm(dataDir, { recursive: true, force: true });
 });

@@ -60,7 +60,17 @@ export async function prepareSinkRun(clickhouseUrl: string, label = 'sink'): Pro
   });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, catalog);
+  // NOTE: topic creation can fail transiently while the broker elects leaders for many new
+  // partitions at once (other test files do the same); it is idempotent, so try again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureTopics(admin, catalog);
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
   const registry = createSchemaRegistry({ host: services.schemaRegistryUrl });
   const codec = createCodec(registry, await registerSchemas(registry, catalog));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -266,9 +266,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sink.stop();
-  await run.close();
-  await wh.drop();
+  await (sink as Sink | undefined)?.stop();
+  await (run as SinkRun | undefined)?.close();
+  await (wh as typeof wh | undefined)?.drop();
 });
 
 describe('sink → cs.* views (hand-computed)', () => {
