@@ -24,7 +24,61 @@ export interface RunningApp {
   logFile: string;
 }
 
-/** The app services of this checkout for a profile (those whose entry point exists). */
+interface AppServiceSpec {
+  name: string;
+  entry: string;
+  /** The env var that sets its HTTP port, and the port when unset. */
+  portEnv: string;
+  defaultPort: number;
+  readyPath: string;
+  describe: (url: string) => string;
+}
+
+// In start-up order: the gateway first (producers can send while the rest starts), the sink last.
+const SPECS: readonly AppServiceSpec[] = [
+  {
+    name: 'gateway',
+    entry: 'services/gateway/src/main.ts',
+    portEnv: 'CS_GATEWAY_PORT',
+    defaultPort: 18080,
+    readyPath: '/readyz',
+    describe: (url) => `${url}   (POST /v1/events, Segment /v1/track|identify|group|batch)`,
+  },
+  {
+    name: 'sessionizer',
+    entry: 'services/sessionizer/src/service/main.ts',
+    portEnv: 'CS_SESSIONIZER_METRICS_PORT',
+    defaultPort: 18201,
+    readyPath: '/healthz',
+    describe: (url) => `${url}/metrics   (usage → sessions, time slices)`,
+  },
+  {
+    name: 'billing',
+    entry: 'services/billing/src/service/main.ts',
+    portEnv: 'CS_BILLING_METRICS_PORT',
+    defaultPort: 18202,
+    readyPath: '/healthz',
+    describe: (url) => `${url}/metrics   (subscriptions → MRR movements; invoices, tickets)`,
+  },
+  {
+    name: 'enricher',
+    entry: 'services/enricher/src/service/main.ts',
+    portEnv: 'CS_ENRICHER_METRICS_PORT',
+    defaultPort: 18203,
+    readyPath: '/healthz',
+    describe: (url) => `${url}/metrics   (accounts, hierarchy, users → enriched usage)`,
+  },
+  {
+    name: 'sink',
+    entry: 'services/sink/src/main.ts',
+    portEnv: 'METRICS_PORT',
+    defaultPort: 18204,
+    readyPath: '/healthz',
+    describe: (url) => `${url}/metrics   (derived topics → ClickHouse, exactly once)`,
+  },
+];
+
+/** The app services of this checkout (those whose entry point exists), configured for the stack. */
 export function appServices(urls: {
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
@@ -35,17 +89,17 @@ export function appServices(urls: {
     SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl,
     CLICKHOUSE_URL: urls.clickhouseUrl,
   };
-  const gatewayPort = process.env.CS_GATEWAY_PORT ?? '18080';
-  const candidates: AppService[] = [
-    {
-      name: 'gateway',
-      entry: 'services/gateway/src/main.ts',
-      env: { ...common, CS_GATEWAY_PORT: gatewayPort },
-      readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`,
-      describe: `http://127.0.0.1:${gatewayPort}   (POST /v1/events, Segment /v1/track|identify|group|batch)`,
-    },
-  ];
-  return candidates.filter((service) => existsSync(join(repoRoot, service.entry)));
+  return SPECS.filter((spec) => existsSync(join(repoRoot, spec.entry))).map((spec) => {
+    const port = process.env[spec.portEnv] ?? String(spec.defaultPort);
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      name: spec.name,
+      entry: spec.entry,
+      env: { ...common, [spec.portEnv]: port },
+      readyUrl: `${url}${spec.readyPath}`,
+      describe: spec.describe(url),
+    };
+  });
 }
 
 async function answers(url: string): Promise<boolean> {

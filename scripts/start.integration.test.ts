@@ -33,6 +33,10 @@ describe('npm start', () => {
       CS_REGISTRY_MANAGEMENT_PORT: await freePort(),
       CS_WAREHOUSE_PORT: await freePort(),
       CS_GATEWAY_PORT: await freePort(),
+      CS_SESSIONIZER_METRICS_PORT: await freePort(),
+      CS_BILLING_METRICS_PORT: await freePort(),
+      CS_ENRICHER_METRICS_PORT: await freePort(),
+      METRICS_PORT: await freePort(),
     };
     const env = {
       ...process.env,
@@ -72,6 +76,14 @@ describe('npm start', () => {
       expect(output).toContain(`gateway                http://127.0.0.1:${ports.CS_GATEWAY_PORT}`);
       const ready = await fetch(`http://127.0.0.1:${ports.CS_GATEWAY_PORT}/readyz`);
       expect(ready.status).toBe(200);
+      for (const port of [ports.CS_SESSIONIZER_METRICS_PORT, ports.METRICS_PORT]) {
+        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(health.status, `service on ${port}`).toBe(200);
+      }
+      const tables = await fetch(
+        `http://127.0.0.1:${ports.CS_WAREHOUSE_PORT}/?query=SHOW%20TABLES%20FROM%20cs`,
+      );
+      expect(await tables.text()).toContain('daily_activity');
 
       const running = await stackStatus(profile);
       expect(running.map((service) => service.state)).toEqual(['running', 'running', 'running']);
