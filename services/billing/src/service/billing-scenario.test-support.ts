@@ -7,6 +7,7 @@ import { createLogger } from '@cs/runtime';
 import { topicCatalog, validateEvent, type TopicCatalog, type ValidEvent } from '@cs/schemas';
 import { parseTenants } from '@cs/tenants';
 import { startBilling, type BillingService } from './billing-service.js';
+import { retryingKafka } from './kafka-retry.js';
 import { readDerived, type DerivedReader } from './derived-reader.test-support.js';
 
 export const TENANT = 'acme';
@@ -64,7 +65,8 @@ export async function billingWorld(name: string): Promise<BillingWorld> {
     topics: catalog,
     logger: quietLogger,
   });
-  await publisher.start();
+  // NOTE: topic creation races leader election on a busy broker; the error is retriable.
+  await retryingKafka(() => publisher.start());
   const reader = await readDerived({
     brokers: services.kafkaBrokers,
     registryUrl: services.schemaRegistryUrl,

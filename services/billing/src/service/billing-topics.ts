@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { CsError } from '@cs/runtime';
 import { ensureTopics, type TopicCatalog } from '@cs/schemas';
+import { retryingKafka } from './kafka-retry.js';
 
 /** Billing's topics: what it reads, what it writes, and its state. */
 export interface BillingTopics {
@@ -36,7 +37,7 @@ export function billingTopics(catalog: TopicCatalog, prefix: string): BillingTop
 export type BillingTopicsErrorCode = 'CHANGELOG_PARTITIONS_MISMATCH' | 'INPUT_TOPIC_MISSING';
 
 async function partitionCount(admin: Admin, topic: string): Promise<number | undefined> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const metadata = await retryingKafka(() => admin.fetchTopicMetadata({ topics: [topic] }));
   return metadata.topics.find((entry) => entry.name === topic)?.partitions.length;
 }
 
@@ -52,7 +53,7 @@ export async function ensureBillingTopics(
   catalog: TopicCatalog,
   topics: BillingTopics,
 ): Promise<{ partitions: number }> {
-  await ensureTopics(admin, catalog);
+  await retryingKafka(() => ensureTopics(admin, catalog));
   const partitions = await partitionCount(admin, topics.subscription);
   if (partitions === undefined || partitions === 0) {
     throw new CsError<BillingTopicsErrorCode>(
@@ -60,7 +61,8 @@ export async function ensureBillingTopics(
       `subscription topic ${topics.subscription} has no partitions`,
     );
   }
-  if (!(await admin.listTopics()).includes(topics.changelog)) {
+  await retryingKafka(async () => {
+    if ((await admin.listTopics()).includes(topics.changelog)) return;
     // NOTE: false (no throw) when another instance created it first.
     await admin.createTopics({
       waitForLeaders: true,
@@ -73,7 +75,7 @@ export async function ensureBillingTopics(
         },
       ],
     });
-  }
+  });
   const changelogPartitions = await partitionCount(admin, topics.changelog);
   if (changelogPartitions !== partitions) {
     throw new CsError<BillingTopicsErrorCode>(

@@ -22,6 +22,7 @@ import {
 import { parseTenants } from '@cs/tenants';
 import { ACTIVITY_TOPIC } from './enricher-topics.js';
 import { startEnricher, type EnricherService } from './enricher-service.js';
+import { retryingKafka } from './kafka-retry.js';
 
 export const TENANT = 'acme';
 export const quietLogger = createLogger({ component: 'enricher-test', write: () => undefined });
@@ -71,7 +72,8 @@ export async function enricherWorld(name: string): Promise<EnricherWorld> {
     topics: catalog,
     logger: quietLogger,
   });
-  await publisher.start();
+  // NOTE: topic creation races leader election on a busy broker; the error is retriable.
+  await retryingKafka(() => publisher.start());
   const registry = createSchemaRegistry({ host: services.schemaRegistryUrl });
   const codec = createCodec(registry, await registerSchemas(registry, catalog));
   const started: EnricherService[] = [];

@@ -1,6 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { CsError } from '@cs/runtime';
 import { ensureTopics, type TopicCatalog } from '@cs/schemas';
+import { retryingKafka } from './kafka-retry.js';
 
 /** The enricher's topics: what it reads, what it writes, its repartitions and its state. */
 export interface EnricherTopics {
@@ -51,7 +52,7 @@ export function enricherTopics(catalog: TopicCatalog, prefix: string): EnricherT
 export type EnricherTopicsErrorCode = 'CHANGELOG_PARTITIONS_MISMATCH';
 
 async function partitionCount(admin: Admin, topic: string): Promise<number | undefined> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const metadata = await retryingKafka(() => admin.fetchTopicMetadata({ topics: [topic] }));
   return metadata.topics.find((entry) => entry.name === topic)?.partitions.length;
 }
 
@@ -68,7 +69,7 @@ export async function ensureEnricherTopics(
   catalog: TopicCatalog,
   topics: EnricherTopics,
 ): Promise<void> {
-  await ensureTopics(admin, catalog);
+  await retryingKafka(() => ensureTopics(admin, catalog));
   const derived = catalog.derived['account-state'];
   const like = (topic: string): ITopicConfig => ({
     topic,
@@ -105,8 +106,10 @@ export async function ensureEnricherTopics(
 }
 
 async function createMissing(admin: Admin, wanted: ITopicConfig[]): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = wanted.filter((topic) => !existing.has(topic.topic));
-  // NOTE: false (no throw) when another instance created them first.
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  await retryingKafka(async () => {
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((topic) => !existing.has(topic.topic));
+    // NOTE: false (no throw) when another instance created them first.
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  });
 }

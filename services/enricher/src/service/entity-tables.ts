@@ -9,6 +9,7 @@ import {
   restoreUserRecord,
   type EnricherState,
 } from '../index.js';
+import { retryingKafka } from './kafka-retry.js';
 
 export type EntityTablesErrorCode = 'TABLES_CATCH_UP_TIMEOUT';
 
@@ -50,7 +51,9 @@ export class EntityTables {
     const { accountsChangelog, usersChangelog, admin } = this.options;
     const ends = new Map<string, bigint>();
     for (const topic of [accountsChangelog, usersChangelog]) {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      for (const { partition, high, low } of await retryingKafka(() =>
+        admin.fetchTopicOffsets(topic),
+      )) {
         if (BigInt(high) > BigInt(low)) ends.set(`${topic}:${partition}`, BigInt(high));
       }
     }
