@@ -79,8 +79,8 @@ export const DERIVED_TOPICS = {
   'hierarchy-edge': { key: 'tenant/accountId', producer: 'enricher' },
   'mrr-movement': { key: 'tenant/accountId', producer: 'billing' },
   'account-mrr': { key: 'tenant/accountId', producer: 'billing' },
-  'invoice-state': { key: 'tenant/accountId', producer: 'enricher' },
-  'ticket-state': { key: 'tenant/accountId', producer: 'enricher' },
+  'invoice-state': { key: 'tenant/accountId', producer: 'billing' },
+  'ticket-state': { key: 'tenant/accountId', producer: 'billing' },
 } as const satisfies Record<string, { key: string; producer: string }>;
 
 export type DerivedName = keyof typeof DERIVED_TOPICS;
