@@ -3,3 +3,4 @@ export { createLogger, redact, type Logger, type LogLevel, type LoggerOptions } 
 export { parseEnv, portSchema } from './config.js';
 export * from './consumer/index.js';
 export { runService, type StoppableService } from './run-service.js';
+export * from './changelog/index.js';

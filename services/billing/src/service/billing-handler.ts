@@ -4,6 +4,7 @@ import {
   type RecordDecoder,
   type RecordHandler,
   type SourceRecord,
+  type PartitionStates,
 } from '@cs/runtime';
 import type { Codec, InvoiceRecord, SubscriptionRecord, TicketRecord } from '@cs/schemas';
 import type { AccountBillingStore } from './account-billing-store.js';
@@ -13,7 +14,6 @@ import {
   ticketStateRecord,
   type OutputEncoding,
 } from './output-records.js';
-import type { PartitionStates } from './partition-states.js';
 
 /** What billing reads, by input topic. */
 export type BillingInput =

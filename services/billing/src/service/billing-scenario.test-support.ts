@@ -3,11 +3,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { testServices, uniqueName } from '@cs/infra/testing';
 import { createPublisher, type Publisher } from '@cs/publisher';
 import { deleteSubjects } from '@cs/publisher/testing';
-import { createLogger } from '@cs/runtime';
+import { createLogger, retryingKafka } from '@cs/runtime';
 import { topicCatalog, validateEvent, type TopicCatalog, type ValidEvent } from '@cs/schemas';
 import { parseTenants } from '@cs/tenants';
 import { startBilling, type BillingService } from './billing-service.js';
-import { retryingKafka } from './kafka-retry.js';
 import { readDerived, type DerivedReader } from './derived-reader.test-support.js';
 
 export const TENANT = 'acme';

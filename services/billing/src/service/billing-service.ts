@@ -7,14 +7,14 @@ import {
   type Counter,
   type Logger,
   type ShellExit,
+  PartitionStates,
+  restoreChangelogPartition,
 } from '@cs/runtime';
 import { createCodec, createSchemaRegistry, registerSchemas, topicCatalog } from '@cs/schemas';
 import type { TenantDirectory } from '@cs/tenants';
 import { AccountBillingStore } from './account-billing-store.js';
 import { billingTopics, ensureBillingTopics, type BillingTopics } from './billing-topics.js';
 import { billingDecoder, billingHandler, type BillingInput } from './billing-handler.js';
-import { PartitionStates } from './partition-states.js';
-import { restoreChangelogPartition } from './restore-changelog-partition.js';
 import { tenantDays } from './tenant-days.js';
 
 export interface BillingOptions {

@@ -4,11 +4,11 @@ import {
   type RecordDecoder,
   type RecordHandler,
   type SourceRecord,
+  type PartitionStates,
 } from '@cs/runtime';
 import type { AccountRecord, EnrichedUsageRecord, UserRecord } from '@cs/schemas';
 import { accountPath, userRole, type EnricherState } from '../index.js';
 import { applyAccountStage, applyUserStage, type StageEncoding } from './entity-stages.js';
-import type { PartitionStates } from './partition-states.js';
 import { rekeyed } from './rekey.js';
 
 /** What the enricher reads, by input topic. */

@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { testServices, uniqueName } from '@cs/infra/testing';
 import { createPublisher, type Publisher } from '@cs/publisher';
 import { deleteSubjects } from '@cs/publisher/testing';
-import { createLogger, type RecordHeaders } from '@cs/runtime';
+import { createLogger, type RecordHeaders, retryingKafka } from '@cs/runtime';
 import {
   createCodec,
   createSchemaRegistry,
@@ -22,7 +22,6 @@ import {
 import { parseTenants } from '@cs/tenants';
 import { ACTIVITY_TOPIC } from './enricher-topics.js';
 import { startEnricher, type EnricherService } from './enricher-service.js';
-import { retryingKafka } from './kafka-retry.js';
 
 export const TENANT = 'acme';
 export const quietLogger = createLogger({ component: 'enricher-test', write: () => undefined });

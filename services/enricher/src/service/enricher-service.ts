@@ -7,6 +7,8 @@ import {
   type Counter,
   type Logger,
   type ShellExit,
+  PartitionStates,
+  restoreChangelogPartition,
 } from '@cs/runtime';
 import { createCodec, createSchemaRegistry, registerSchemas, topicCatalog } from '@cs/schemas';
 import type { TenantDirectory } from '@cs/tenants';
@@ -21,8 +23,6 @@ import {
 import { enricherDecoder, enricherHandler, type EnricherInput } from './enricher-handler.js';
 import { enricherTopics, ensureEnricherTopics, type EnricherTopics } from './enricher-topics.js';
 import { EntityTables } from './entity-tables.js';
-import { PartitionStates } from './partition-states.js';
-import { restoreChangelogPartition } from './restore-changelog-partition.js';
 import { tenantDays } from './tenant-days.js';
 
 export interface EnricherOptions {

@@ -1,7 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { CsError } from '@cs/runtime';
+import { CsError, retryingKafka } from '@cs/runtime';
 import { ensureTopics, type TopicCatalog } from '@cs/schemas';
-import { retryingKafka } from './kafka-retry.js';
 
 /** The enricher's topics: what it reads, what it writes, its repartitions and its state. */
 export interface EnricherTopics {

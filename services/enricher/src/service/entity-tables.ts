@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { CsError, errorMessage, type Logger } from '@cs/runtime';
+import { CsError, errorMessage, type Logger, retryingKafka } from '@cs/runtime';
 import {
   createEnricherState,
   decodeAccountEntry,
@@ -9,7 +9,6 @@ import {
   restoreUserRecord,
   type EnricherState,
 } from '../index.js';
-import { retryingKafka } from './kafka-retry.js';
 
 export type EntityTablesErrorCode = 'TABLES_CATCH_UP_TIMEOUT';
 

@@ -1,4 +1,7 @@
-import { errorMessage, type Logger, type SourceRecord, type TopicPartition } from '@cs/runtime';
+import type { TopicPartition } from '../consumer/in-flight.js';
+import type { SourceRecord } from '../consumer/outcome.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 interface Held<State> {
   readonly state: State;

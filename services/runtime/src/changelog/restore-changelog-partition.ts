@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { CsError, errorMessage } from '@cs/runtime';
+import { CsError, errorMessage } from '../errors.js';
 
 export type RestoreChangelogErrorCode =
   'CHANGELOG_PARTITION_MISSING' | 'CHANGELOG_RESTORE_FAILED' | 'CHANGELOG_RESTORE_TIMEOUT';
@@ -34,8 +34,8 @@ export interface RestoreChangelogResult {
  * NOTE: kafkajs has no manual assignment, so the read joins a throwaway group (nothing committed;
  * the empty group expires) and pauses every other partition it is given.
  *
- * The same design as the sessionizer's `readChangelogPartition` (services/sessionizer, not exported
- * from its package); billing has the same file. All three belong in @cs/runtime.
+ * Shared by the stateful processors (billing, enricher). The sessionizer still has its own
+ * `readChangelogPartition` of the same design (services/sessionizer/src/service/changelog-restore.ts).
  */
 export async function restoreChangelogPartition(
   options: RestoreChangelogOptions,
