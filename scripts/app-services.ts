@@ -78,28 +78,51 @@ const SPECS: readonly AppServiceSpec[] = [
   },
 ];
 
+/** What a caller other than `npm start` (the end-to-end test harness) changes. */
+export interface AppServiceOverrides {
+  /** Extra env for every service: topic prefix, group ids, tenants file, facts database, … */
+  env?: Record<string, string>;
+  /** HTTP ports by service name, instead of each service's port env var or default. */
+  ports?: Partial<Record<string, number>>;
+  /** Only the services with these names. */
+  only?: readonly string[];
+}
+
 /** The app services of this checkout (those whose entry point exists), configured for the stack. */
-export function appServices(urls: {
-  kafkaBrokers: string[];
-  schemaRegistryUrl: string;
-  clickhouseUrl: string;
-}): AppService[] {
+export function appServices(
+  urls: {
+    kafkaBrokers: string[];
+    schemaRegistryUrl: string;
+    clickhouseUrl: string;
+  },
+  overrides: AppServiceOverrides = {},
+): AppService[] {
   const common = {
     KAFKA_BROKERS: urls.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl,
     CLICKHOUSE_URL: urls.clickhouseUrl,
+    ...overrides.env,
   };
-  return SPECS.filter((spec) => existsSync(join(repoRoot, spec.entry))).map((spec) => {
-    const port = process.env[spec.portEnv] ?? String(spec.defaultPort);
-    const url = `http://127.0.0.1:${port}`;
-    return {
-      name: spec.name,
-      entry: spec.entry,
-      env: { ...common, [spec.portEnv]: port },
-      readyUrl: `${url}${spec.readyPath}`,
-      describe: spec.describe(url),
-    };
-  });
+  const wanted = (name: string): boolean =>
+    overrides.only === undefined || overrides.only.includes(name);
+  const present = SPECS.filter((spec) => existsSync(join(repoRoot, spec.entry)));
+  return present
+    .filter((spec) => wanted(spec.name))
+    .map((spec) => {
+      const override = overrides.ports?.[spec.name];
+      const port =
+        override === undefined
+          ? (process.env[spec.portEnv] ?? String(spec.defaultPort))
+          : String(override);
+      const url = `http://127.0.0.1:${port}`;
+      return {
+        name: spec.name,
+        entry: spec.entry,
+        env: { ...common, [spec.portEnv]: port },
+        readyUrl: `${url}${spec.readyPath}`,
+        describe: spec.describe(url),
+      };
+    });
 }
 
 async function answers(url: string): Promise<boolean> {

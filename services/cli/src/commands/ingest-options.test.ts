@@ -12,6 +12,8 @@ describe('cs ingest options', () => {
       showRefusals: INGEST_DEFAULTS.showRefusals,
       refusalsFile: undefined,
       quiet: false,
+      wait: false,
+      waitTimeoutMs: 600_000,
     });
   });
 
@@ -38,10 +40,23 @@ describe('cs ingest options', () => {
     });
   });
 
-  it('refuses no files, stdin twice, bad numbers and --wait (not built yet)', () => {
+  it('refuses no files, stdin twice, bad numbers', () => {
     expect(() => parseIngestArgs([])).toThrow(UsageError);
     expect(() => parseIngestArgs(['-', '-'])).toThrow(/only once/);
     expect(() => parseIngestArgs(['a', '--batch-size=0'])).toThrow(/--batch-size/);
-    expect(() => parseIngestArgs(['a', '--wait'])).toThrow(/--wait is not available yet/);
+  });
+
+  it('takes --wait with a timeout in seconds or with a unit', () => {
+    expect(parseIngestArgs(['a', '--wait'])).toMatchObject({ wait: true, waitTimeoutMs: 600_000 });
+    expect(parseIngestArgs(['a', '--wait', '--wait-timeout=90']).waitTimeoutMs).toBe(90_000);
+    expect(parseIngestArgs(['a', '--wait', '--wait-timeout', '2m']).waitTimeoutMs).toBe(120_000);
+    expect(parseIngestArgs(['a', '--wait', '--wait-timeout=1h']).waitTimeoutMs).toBe(3_600_000);
+    expect(parseIngestArgs(['a', '--wait', '--wait-timeout=500ms']).waitTimeoutMs).toBe(500);
+  });
+
+  it('refuses a bad --wait-timeout, and one without --wait', () => {
+    expect(() => parseIngestArgs(['a', '--wait', '--wait-timeout=0'])).toThrow(/--wait-timeout/);
+    expect(() => parseIngestArgs(['a', '--wait', '--wait-timeout=soon'])).toThrow(/soon/);
+    expect(() => parseIngestArgs(['a', '--wait-timeout=5m'])).toThrow(/needs --wait/);
   });
 });

@@ -13,6 +13,10 @@ export interface IngestOptions {
   /** Where to write every refusal as NDJSON, if anywhere. */
   refusalsFile: string | undefined;
   quiet: boolean;
+  /** Wait until the pipeline has consumed everything published (`--wait`). */
+  wait: boolean;
+  /** How long `--wait` may take before the command fails naming what lags. */
+  waitTimeoutMs: number;
 }
 
 export const INGEST_DEFAULTS = {
@@ -21,7 +25,24 @@ export const INGEST_DEFAULTS = {
   maxLineBytes: 1 << 20,
   retries: 5,
   showRefusals: 20,
+  waitTimeoutMs: 10 * 60_000,
 } as const;
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `--wait-timeout`: `90` (seconds), `90s`, `10m`, `1h`, `500ms`; a UsageError otherwise. */
+export function parseWaitTimeout(raw: string | undefined): number {
+  if (raw === undefined) return INGEST_DEFAULTS.waitTimeoutMs;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
+  const amount = match === null ? Number.NaN : Number(match[1]);
+  const unit = DURATION_UNITS_MS[match?.[2] ?? 's'] ?? 1000;
+  if (!Number.isSafeInteger(amount) || amount < 1) {
+    throw new UsageError(
+      `--wait-timeout must be a positive duration (90, 90s, 10m, 1h, 500ms), got '${raw}'`,
+    );
+  }
+  return amount * unit;
+}
 
 export function parseIngestArgs(argv: readonly string[]): IngestOptions {
   const { values, positionals } = parseCommandArgs(
@@ -35,15 +56,12 @@ export function parseIngestArgs(argv: readonly string[]): IngestOptions {
       refusals: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       wait: { type: 'boolean' },
+      'wait-timeout': { type: 'string' },
     },
     true,
   );
-  if (values.wait === true) {
-    // Honest rather than faked: nothing downstream of Kafka exists to wait for yet.
-    throw new UsageError(
-      '--wait is not available yet (the warehouse side is not built); cs ingest returns once ' +
-        'Kafka has acknowledged every accepted event',
-    );
+  if (values['wait-timeout'] !== undefined && values.wait !== true) {
+    throw new UsageError('--wait-timeout needs --wait');
   }
   if (positionals.length === 0) throw new UsageError('give at least one FILE (or - for stdin)');
   if (positionals.filter((file) => file === '-').length > 1) {
@@ -61,5 +79,7 @@ export function parseIngestArgs(argv: readonly string[]): IngestOptions {
     showRefusals: integerFlag('show-refusals', values['show-refusals'], d.showRefusals, 0),
     refusalsFile: values.refusals,
     quiet: values.quiet ?? false,
+    wait: values.wait ?? false,
+    waitTimeoutMs: parseWaitTimeout(values['wait-timeout']),
   };
 }

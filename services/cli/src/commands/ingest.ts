@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { CsError, createLogger, errorMessage, type LogLevel } from '@cs/runtime';
 import { createPublisher } from '@cs/publisher';
 import { topicCatalogFromEnv, type RegistryErrorCode } from '@cs/schemas';
-import { processIo } from '../command.js';
+import { EXIT_FAILURE, processIo } from '../command.js';
 import type { CliIo, Command } from '../command.js';
 import { LineWriter } from '../generate/writer.js';
 import type { IngestSource } from '../ingest/ingest-run.js';
@@ -13,6 +13,8 @@ import { ProgressThrottle } from '../ingest/progress.js';
 import { RefusalLog, type Refusal } from '../ingest/refusals.js';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, realSleep } from '../ingest/retry.js';
 import { exitCodeOf, formatFailure, formatSummary } from '../ingest/summary.js';
+import { waitUntilQueryable } from '../ingest/wait-queryable.js';
+import { pipelineGroupsFromEnv } from '../status/quiescence.js';
 import { INGEST_DEFAULTS as D, parseIngestArgs } from './ingest-options.js';
 
 const usage = `Usage: cs ingest FILE… [flags]
@@ -32,22 +34,28 @@ Flags:
   --max-line-bytes N     longer lines are refused                      (default ${D.maxLineBytes})
   --retries N            retries per batch while Kafka or the registry
                          is unreachable, backing off 0.5 s … 8 s        (default ${D.retries})
+  --wait                 then wait until the pipeline has consumed everything (every
+                         pipeline consumer group without lag, twice in a row), so the
+                         events are queryable in the cs.* views
+  --wait-timeout D       give up waiting after D: 90 (s), 90s, 10m, 1h (default 10m)
   -q, --quiet            no progress line on stderr
   -h, --help             show this help
-  (--wait, waiting until the events are queryable, is not available yet)
 
 Environment:
   KAFKA_BROKERS          comma-separated host:port     (default 127.0.0.1:19092)
   SCHEMA_REGISTRY_URL    Confluent-API registry        (default http://127.0.0.1:18081/apis/ccompat/v7)
   CS_TOPIC_PREFIX, CS_TOPIC_PARTITIONS, …  the topic catalog (see @cs/schemas)
+  CS_PIPELINE_GROUPS     consumer groups --wait watches, upstream first
+                         (default cs-sessionizer,cs-enricher,cs-billing,cs-sink)
   LOG_LEVEL              the publisher's logs on stderr (default error)
 
-Exit codes: 0 every line accepted and published; 1 some lines refused (the rest published),
-or Kafka / the registry unreachable after retries (the message says how far the load got);
-2 bad usage.
+Exit codes: 0 every line accepted and published (and, with --wait, queryable); 1 some lines
+refused (the rest published), Kafka / the registry unreachable after retries (the message says
+how far the load got), or --wait timed out (the message names what lags); 2 bad usage.
 
 Examples:
   cs ingest workload.ndjson
+  cs ingest workload.ndjson --wait --wait-timeout 20m
   cs generate --bad-fraction 0.01 | cs ingest - --refusals refused.ndjson
 `;
 
@@ -162,6 +170,19 @@ async function run(argv: readonly string[], io: CliIo = processIo()): Promise<nu
     io.stdout.write(formatSummary(report, options.refusalsFile));
     const failure = formatFailure(report);
     if (failure !== undefined) io.stderr.write(failure);
+    // After a publishing failure there is nothing complete to wait for.
+    if (!options.wait || report.failure !== undefined) return exitCodeOf(report);
+    const waited = await waitUntilQueryable({
+      brokers: env.KAFKA_BROKERS,
+      groups: pipelineGroupsFromEnv(io.env),
+      timeoutMs: options.waitTimeoutMs,
+      progress: options.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
+    });
+    if (waited.kind !== 'queryable') {
+      io.stderr.write(`cs ingest --wait: ${waited.message}\n`);
+      return EXIT_FAILURE;
+    }
+    io.stdout.write(`queryable: after ${(waited.elapsedMs / 1000).toFixed(1)} s of waiting\n`);
     return exitCodeOf(report);
   } finally {
     await publisher.stop();
