@@ -30,6 +30,7 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateOptions {
     {
       seed: { type: 'string' },
       tenants: { type: 'string' },
+      'tenant-names': { type: 'string' },
       accounts: { type: 'string' },
       users: { type: 'string' },
       days: { type: 'string' },
@@ -51,12 +52,19 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateOptions {
   const tenants = integerFlag('tenants', values.tenants, d.tenants, 1);
   if (tenants > MAX_TENANTS)
     throw new UsageError(`--tenants must be ≤ ${MAX_TENANTS}, got ${tenants}`);
+  const tenantNames = values['tenant-names']?.split(',') ?? [];
+  const badName = tenantNames.find((name) => !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name));
+  if (badName !== undefined)
+    throw new UsageError(`--tenant-names: '${badName}' must match ^[a-z0-9][a-z0-9_-]{0,62}$`);
+  if (new Set(tenantNames).size !== tenantNames.length)
+    throw new UsageError('--tenant-names: a name is repeated');
   const seed = integerFlag('seed', values.seed, d.seed);
   if (seed > 0xffffffff) throw new UsageError(`--seed must be < 2^32, got ${seed}`);
   return {
     workload: {
       seed,
-      tenants,
+      tenants: Math.max(tenants, tenantNames.length),
+      tenantNames,
       accounts: integerFlag('accounts', values.accounts, d.accounts, 1),
       users: integerFlag('users', values.users, d.users, 0),
       days: integerFlag('days', values.days, d.days, 1),

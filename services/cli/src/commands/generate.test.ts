@@ -36,6 +36,7 @@ describe('cs generate arguments', () => {
       workload: {
         seed: 9,
         tenants: 3,
+        tenantNames: [],
         accounts: 7,
         users: 30,
         days: 4,
@@ -46,6 +47,14 @@ describe('cs generate arguments', () => {
       out: 'x.ndjson',
       quiet: true,
     });
+  });
+
+  it('names the first tenants after --tenant-names, and refuses a name that is not a tenant id', () => {
+    const options = parseGenerateArgs(['--tenants', '1', '--tenant-names', 'demo,beta']);
+    expect(options.workload.tenants).toBe(2);
+    expect(options.workload.tenantNames).toEqual(['demo', 'beta']);
+    expect(() => parseGenerateArgs(['--tenant-names', 'Demo'])).toThrow(/--tenant-names: 'Demo'/);
+    expect(() => parseGenerateArgs(['--tenant-names', 'a,a'])).toThrow(/repeated/);
   });
 
   it('refuses bad values naming the flag', () => {

@@ -14,6 +14,7 @@ with duplicate deliveries, late arrivals and (optionally) bad lines. Same flags 
 Flags:
   --seed N                 PRNG seed, 0 ≤ N < 2^32                 (default ${D.seed})
   --tenants T              tenants: acme, globex, t3, t4, …          (default ${D.tenants})
+  --tenant-names A,B       names for the first tenants instead
   --accounts A             accounts per tenant                       (default ${D.accounts})
   --users U                users per tenant                          (default ${D.users})
   --days D                 days of activity                          (default ${D.days})

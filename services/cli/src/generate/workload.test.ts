@@ -157,6 +157,13 @@ describe('workload generator', () => {
     expect(new Set(records.map((r) => r.tenant))).toEqual(new Set(['acme', 'globex']));
   });
 
+  it('uses the given tenant names first', () => {
+    const records = generate(options({ tenantNames: ['demo'] })).map(
+      (line) => JSON.parse(line) as Json,
+    );
+    expect(new Set(records.map((r) => r.tenant))).toEqual(new Set(['demo', 'globex']));
+  });
+
   it('repeats an id only as an exact re-delivery, at about the requested fraction', () => {
     const seen = new Map<string, string>();
     let duplicates = 0;

@@ -13,6 +13,8 @@ import { buildUsers, renderUserRecords } from './users.js';
 export interface WorkloadOptions {
   seed: number;
   tenants: number;
+  /** Names for the first tenants (the rest: acme, globex, t3, …); each must match the tenant pattern. */
+  tenantNames?: readonly string[];
   /** Per tenant. */
   accounts: number;
   /** Per tenant. */
@@ -35,7 +37,11 @@ interface TenantPlan {
 
 function planTenant(options: WorkloadOptions, index: number): TenantPlan {
   const window = makeWindow(options.startMs, options.days);
-  const stream = new TenantStream(index, tenantName(index), options.seed);
+  const stream = new TenantStream(
+    index,
+    options.tenantNames?.[index] ?? tenantName(index),
+    options.seed,
+  );
   const hierarchy = buildHierarchy(stream, options.accounts, window);
   const users = buildUsers(stream, options.users, hierarchy.accounts, window);
   // Billing runs before the account records are rendered: it sets each account's renewalDate.
