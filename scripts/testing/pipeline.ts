@@ -10,7 +10,7 @@ import { isPortFree, repoRoot } from '@cs/infra';
 import { testServices, uniqueName, type TestServices } from '@cs/infra/testing';
 import { migrate } from '@cs/migrate';
 import { createLogger } from '@cs/runtime';
-import { ensureTopics, topicCatalog } from '@cs/schemas';
+import { createSchemaRegistry, ensureTopics, registerSchemas, topicCatalog } from '@cs/schemas';
 import { pipelineLag, waitForQuiescence, type LagSnapshot } from '@cs/cli';
 import { appServices, startApp, stopApp, type RunningApp } from '../app-services.js';
 
@@ -94,8 +94,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   const admin = kafka.admin();
   await admin.connect();
-  // Created up front so services starting side by side never race to create the same topic.
-  await ensureTopics(admin, topicCatalog({ prefix, partitions }));
+  // Topics and subjects are made up front: services starting side by side would race to create
+  // the same topic, or to register a subject while another sets its compatibility.
+  const catalog = topicCatalog({ prefix, partitions });
+  await ensureTopics(admin, catalog);
+  await registerSchemas(createSchemaRegistry({ host: services.schemaRegistryUrl }), catalog);
 
   const env: Record<string, string> = {
     KAFKA_BROKERS: services.kafkaBrokers.join(','),
