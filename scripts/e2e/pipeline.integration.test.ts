@@ -286,3 +286,27 @@ describe('f. arrival order and duplicates', () => {
     expect(await figures(T.disorder)).toEqual(inOrder);
   });
 });
+
+describe('cs ingest --wait', () => {
+  it('exits 1 at --wait-timeout naming a group that does not consume', async () => {
+    const file = join(dir, 'orphan.ndjson');
+    writeFileSync(
+      file,
+      toNdjson([cycleEvent()].map((event) => ({ ...event, tenant: 'e2e-orphan' }))),
+    );
+    let stderr = '';
+    const err = new PassThrough();
+    err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await ingestCommand.run([file, '--wait', '--wait-timeout=3s'], {
+      stdout: new PassThrough(),
+      stderr: err,
+      stdin: new PassThrough(),
+      env: { ...pipeline.env, CS_PIPELINE_GROUPS: `${pipeline.groups[0] ?? ''},nobody-reads-this` },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/waiting for the pipeline: total lag \d+/);
+    expect(stderr).toMatch(
+      /did not catch up within 3 s: nobody-reads-this: no running member and no committed offsets/,
+    );
+  });
+});
