@@ -7,19 +7,27 @@ import { createLogger, errorMessage } from '@cs/runtime';
 import { stackDown, stackProfile, stackUp, type StackUpResult } from '@cs/infra';
 import { migrate } from '@cs/migrate';
 import { appServices, startApp, stopApp, type RunningApp } from './app-services.js';
+import { demoLoaded, demoSummary, formatDemoSummary, loadDemo } from './demo.js';
 
 const log = (line: string): void => console.log(`[start] ${line}`);
+
+const gatewayUrl = (apps: readonly RunningApp[]): string =>
+  apps.find((app) => app.service.name === 'gateway')?.service.readyUrl.replace(/\/readyz$/, '') ??
+  'http://127.0.0.1:18080';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { profile: { type: 'string' }, 'no-demo': { type: 'boolean' } },
   });
+  const demo = values['no-demo'] !== true && process.env.CS_NO_DEMO !== '1';
   const profile = stackProfile(values.profile);
   const began = Date.now();
   log(`bringing up stack '${profile.name}' (data and logs under ${profile.dir})`);
 
   const apps: RunningApp[] = [];
   const lifecycle = { stopRequested: false };
+  // A function, so TypeScript does not narrow the flag across awaits (a signal may set it).
+  const stopped = (): boolean => lifecycle.stopRequested;
   const up = stackUp(profile, { log });
   const startAll = (async (): Promise<StackUpResult> => {
     const result = await up;
@@ -31,7 +39,7 @@ async function main(): Promise<void> {
       `warehouse schema: ${migrations.length === 0 ? 'up to date' : `applied ${migrations.map((m) => m.name).join(', ')}`}`,
     );
     for (const service of appServices(result.urls)) {
-      if (lifecycle.stopRequested) break;
+      if (stopped()) break;
       const startedAt = Date.now();
       apps.push(await startApp(service, profile.logDir));
       log(`${service.name}: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -74,8 +82,31 @@ async function main(): Promise<void> {
     await stop('start-up failed');
     process.exit(1);
   }
-  if (lifecycle.stopRequested) return;
+  if (stopped()) return;
   const { urls } = result;
+  let summary = '';
+  if (demo) {
+    try {
+      if (await demoLoaded(urls.clickhouseUrl))
+        log('demo tenant already loaded: reusing it (CS_NO_DEMO=1 or --no-demo skips it)');
+      else
+        await loadDemo(
+          profile.dir,
+          {
+            ...process.env,
+            KAFKA_BROKERS: urls.kafkaBrokers.join(','),
+            SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl,
+            CLICKHOUSE_URL: urls.clickhouseUrl,
+          },
+          log,
+        );
+      if (stopped()) return;
+      summary = formatDemoSummary(await demoSummary(urls.clickhouseUrl)) + '\n';
+    } catch (error: unknown) {
+      if (stopped()) return;
+      log(`the demo could not be loaded (${errorMessage(error)}); everything else runs`);
+    }
+  }
   const reused = result.services
     .filter((service) => service.state === 'running')
     .map((service) => service.service);
@@ -86,8 +117,14 @@ async function main(): Promise<void> {
   Schema registry        ${urls.schemaRegistryUrl}   (Confluent API, Apicurio)
   ClickHouse (embedded)  ${urls.clickhouseUrl}        (ClickHouse HTTP interface, chDB)
 ${apps.map((app) => `  ${app.service.name.padEnd(22)} ${app.service.describe}\n`).join('')}
-  Try:  curl '${urls.clickhouseUrl}/?query=SELECT%20version()'
-        npx cs sql "SHOW TABLES FROM cs"
+${summary}
+  Next:
+    send an event   curl -u dev-only-demo-write-key-DO-NOT-USE-IN-PRODUCTION: ${gatewayUrl(apps)}/v1/events \\
+                      -d '{"type":"usage","id":"hello-1","ts":"${new Date().toISOString()}","accountId":"acc-1","userId":"u1","feature":"export"}'
+    query (HTTP)    curl '${urls.clickhouseUrl}/?query=SELECT%20*%20FROM%20cs.daily_activity%20ORDER%20BY%20day%20DESC%20LIMIT%205'
+    query (cs)      npx cs sql "SELECT * FROM cs.mrr_monthly WHERE tenant = 'demo' ORDER BY month"
+                    npx cs sql "SELECT * FROM cs.module_usage(tenant='demo', date_from=today()-30, date_to=today())"
+    health          npx cs status
   Logs: ${profile.logDir}
 
   Ctrl-C stops everything this command started.
