@@ -99,10 +99,9 @@ describe('computeReference', () => {
       '',
       'not json',
     ]);
-    expect(reference.refused_lines).toEqual([
-      { line: 2, reason: 'accountId: required string of 1..256 chars' },
-      { line: 4, reason: expect.stringMatching(/^line: not JSON/) as unknown as string },
-    ]);
+    expect(reference.refused_lines.map((refusal) => refusal.line)).toEqual([2, 4]);
+    expect(reference.refused_lines[0]?.reason).toBe('accountId: required string of 1..256 chars');
+    expect(reference.refused_lines[1]?.reason).toMatch(/^line: not JSON/);
     expect(reference.daily_activity).toMatchObject([{ events: 1 }]);
     expect(reference.dead_letters).toBe(0);
   });
