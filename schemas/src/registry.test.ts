@@ -49,11 +49,37 @@ describe('registerSchemas', () => {
     ).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', retriable: false });
     const misconfigured = new ConfluentSchemaRegistryCompatibilityError('NONE != BACKWARD');
     await expect(
-      registerSchemas(fakeRegistry(() => misconfigured).registry, topicCatalog()),
+      registerSchemas(fakeRegistry(() => misconfigured).registry, topicCatalog(), {
+        raceDelaysMs: [1, 1],
+      }),
     ).rejects.toMatchObject({ code: 'SCHEMA_REGISTER_FAILED', retriable: false });
     const down = Object.assign(new Error('unavailable'), { status: 503 });
     await expect(
       registerSchemas(fakeRegistry(() => down).registry, topicCatalog()),
     ).rejects.toMatchObject({ code: 'SCHEMA_REGISTER_FAILED', retriable: true });
+  });
+
+  it('retries a compatibility error while another process is still configuring the subject', async () => {
+    let failures = 2;
+    const { registry, calls } = fakeRegistry(() =>
+      failures-- > 0
+        ? new ConfluentSchemaRegistryCompatibilityError('BACKWARD != NONE')
+        : undefined,
+    );
+    const ids = await registerSchemas(registry, topicCatalog(), { raceDelaysMs: [1, 1, 1] });
+    expect(Object.keys(ids)).toEqual([...SCHEMA_NAMES]);
+    expect(calls).toHaveLength(SCHEMA_NAMES.length);
+  });
+
+  it('retries the 409 of a second first-time PUT /config instead of calling the schema incompatible', async () => {
+    let failures = 1;
+    const ruleExists = Object.assign(new Error("A rule named 'COMPATIBILITY' already exists."), {
+      status: 409,
+      url: 'put http://registry/apis/ccompat/v7/config/cs.raw.usage-value',
+    });
+    const { registry } = fakeRegistry(() => (failures-- > 0 ? ruleExists : undefined));
+    await expect(
+      registerSchemas(registry, topicCatalog(), { raceDelaysMs: [1] }),
+    ).resolves.toMatchObject({ usage: 10 });
   });
 });

@@ -52,40 +52,93 @@ export function isConnectionFailure(error: unknown): boolean {
 }
 
 /**
- * Registers every schema under its topic's subject with BACKWARD compatibility (set when the
- * subject is new; an existing subject with another level is refused by the client) and returns
- * the ids. Registering an unchanged schema again returns its existing id, so every process can
- * call this at start-up. A schema the registry refuses as incompatible is a deploy error, not a
- * transient one.
+ * NOTE: the client's register() is read-then-write: GET /config/{subject} (404 = new subject),
+ * POST the schema, then — only for a new subject — PUT /config/{subject}. Processes starting side
+ * by side on a fresh prefix interleave those steps, and against Apicurio (Confluent API) that
+ * shows as two transient errors:
+ * - another process has POSTed but not yet PUT the config: the subject reads back with the
+ *   registry's default level, and the client throws its CompatibilityError;
+ * - two processes both saw 404 and both PUT the config: Apicurio answers the second with 409
+ *   "A rule named 'COMPATIBILITY' already exists" (the schema itself is registered by then).
+ * Both settle within the other process's next request, so they are retried (the client re-reads
+ * the config each time, and registering an existing schema returns its id). Only a level that
+ * stays wrong is reported — someone configured the subject by hand.
  */
-export async function registerSchemas(
+function isStartupRace(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'ConfluentSchemaRegistryCompatibilityError') return true;
+  const url = 'url' in error && typeof error.url === 'string' ? error.url : '';
+  return statusOf(error) === 409 && /^put\s.*\/config\//i.test(url);
+}
+
+/** Pauses between attempts while another process finishes configuring a subject (~3 s in all). */
+export const STARTUP_RACE_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800, 1600];
+
+export interface RegisterSchemasOptions {
+  /** Pauses before each retry of a start-up race (tests shorten them). */
+  readonly raceDelaysMs?: readonly number[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function registerOne(
   registry: SchemaRegistry,
-  catalog: TopicCatalog,
-): Promise<SchemaIds> {
-  const ids: Partial<SchemaIds> = {};
-  for (const name of SCHEMA_NAMES) {
-    const { subject } = catalog.forSchema(name);
+  name: SchemaName,
+  subject: string,
+  delaysMs: readonly number[],
+): Promise<number> {
+  for (let attempt = 0; ; attempt += 1) {
     try {
       const { id } = await registry.register(
         { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS[name]) },
         { subject, compatibility: COMPATIBILITY.BACKWARD },
       );
-      ids[name] = id;
+      return id;
+    } catch (error: unknown) {
+      const delay = delaysMs[attempt];
+      if (delay === undefined || !isStartupRace(error)) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Registers every schema under its topic's subject with BACKWARD compatibility (set when the
+ * subject is new; an existing subject with another level is refused by the client) and returns
+ * the ids. Registering an unchanged schema again returns its existing id, so every process can
+ * call this at start-up, also concurrently (see isStartupRace). A schema the registry refuses as
+ * incompatible is a deploy error, not a transient one.
+ */
+export async function registerSchemas(
+  registry: SchemaRegistry,
+  catalog: TopicCatalog,
+  options: RegisterSchemasOptions = {},
+): Promise<SchemaIds> {
+  const ids: Partial<SchemaIds> = {};
+  for (const name of SCHEMA_NAMES) {
+    const { subject } = catalog.forSchema(name);
+    try {
+      ids[name] = await registerOne(
+        registry,
+        name,
+        subject,
+        options.raceDelaysMs ?? STARTUP_RACE_DELAYS_MS,
+      );
     } catch (error: unknown) {
       const status = statusOf(error);
+      // The client refuses a subject whose compatibility level is not BACKWARD (someone changed
+      // it by hand, or a start-up race outlived every retry); retrying cannot fix that.
+      if (isStartupRace(error)) {
+        throw new CsError<RegistryErrorCode>(
+          'SCHEMA_REGISTER_FAILED',
+          `subject ${subject} is not configured for BACKWARD compatibility: ${errorText(error)}`,
+          { cause: error },
+        );
+      }
       if (status === 409) {
         throw new CsError<RegistryErrorCode>(
           'SCHEMA_INCOMPATIBLE',
           `schema ${name} is not BACKWARD compatible with the latest version under ${subject}`,
-          { cause: error },
-        );
-      }
-      // The client refuses a subject whose compatibility level is not BACKWARD (someone changed
-      // it by hand); retrying cannot fix that.
-      if (error instanceof Error && error.name === 'ConfluentSchemaRegistryCompatibilityError') {
-        throw new CsError<RegistryErrorCode>(
-          'SCHEMA_REGISTER_FAILED',
-          `subject ${subject} is not configured for BACKWARD compatibility: ${error.message}`,
           { cause: error },
         );
       }
