@@ -36,6 +36,8 @@ export interface RefusedLine {
 }
 
 export interface Reference {
+  /** Tenants with at least one accepted record. */
+  readonly tenants: readonly string[];
   /** Lines §1 refuses: not reference input (the pipeline refuses them at the edge). */
   readonly refused_lines: readonly RefusedLine[];
   /** Parent links refused because they would close a cycle. */
@@ -114,6 +116,7 @@ export function computeReference(
   const model = (tenant: string): TenantModel | undefined => models.get(tenant);
 
   return {
+    tenants: [...models.keys()],
     refused_lines: refusedLines,
     refused_links: all.flatMap(({ facts }) =>
       facts.hierarchy.refusedLinks().map((link) => ({ tenant: facts.tenant, ...link })),
