@@ -80,7 +80,19 @@ class TenantFactsBuilder {
     const facts = this.facts;
     switch (event.type) {
       case 'usage':
-        facts.usage.push({ ...event, day: facts.calendar.dayOf(event.ts) });
+        facts.usage.push({
+          type: 'usage',
+          id: event.id,
+          tenant: event.tenant,
+          ts: event.ts,
+          accountId: event.accountId,
+          userId: event.userId,
+          product: event.product,
+          module: event.module,
+          feature: event.feature,
+          count: event.count,
+          day: facts.calendar.dayOf(event.ts),
+        });
         return;
       case 'account':
         if (keepLatest(this.latestAccounts, event.accountId, event, seq)) {

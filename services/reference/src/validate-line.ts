@@ -204,7 +204,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
     case 'usage':
       optionalStringMap(fields, 'properties');
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         accountId: requiredString(fields, 'accountId'),
         userId: requiredString(fields, 'userId'),
@@ -216,7 +218,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
     case 'account': {
       optionalStringMap(fields, 'attributes');
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         accountId: requiredString(fields, 'accountId'),
         name: optionalString(fields, 'name'),
@@ -229,7 +233,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
     case 'user':
       optionalStringMap(fields, 'attributes');
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         userId: requiredString(fields, 'userId'),
         accountId: requiredString(fields, 'accountId'),
@@ -245,7 +251,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
       optionalString(fields, 'plan');
       currency(fields);
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         subscriptionId: requiredString(fields, 'subscriptionId'),
         accountId: requiredString(fields, 'accountId'),
@@ -258,7 +266,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
     case 'invoice':
       currency(fields);
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         invoiceId: requiredString(fields, 'invoiceId'),
         accountId: requiredString(fields, 'accountId'),
@@ -273,7 +283,9 @@ function typedEvent(fields: Fields): CanonicalEvent {
       optionalString(fields, 'priority');
       optionalString(fields, 'ticketType');
       return {
-        ...common,
+        id: common.id,
+        tenant: common.tenant,
+        ts: common.ts,
         type,
         ticketId: requiredString(fields, 'ticketId'),
         accountId: requiredString(fields, 'accountId'),
