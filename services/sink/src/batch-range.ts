@@ -91,6 +91,8 @@ export class PartitionBatcher<M> {
   #pending: OffsetRange | undefined;
   #buffer: Buffered<M>[] = [];
   #inFlight: FormedBatch<M> | undefined;
+  /** The offset after the last fetched offsets that held no row, while not yet committed. */
+  #passedTo: bigint | undefined;
 
   constructor(
     committed: string,
@@ -124,6 +126,51 @@ export class PartitionBatcher<M> {
   }
 
   /**
+   * Offsets through `offset` hold no row: kafkajs fetched only transaction markers (or aborted
+   * records) there and filtered them out. They are committed past once nothing else is open
+   * (see `idleCommit`).
+   */
+  pass(offset: string): void {
+    const value = BigInt(offset);
+    if (value < this.#next) return;
+    this.#next = value + 1n;
+    this.#passedTo = value + 1n;
+  }
+
+  /**
+   * The offset to commit past passed-over markers, or undefined. Only when nothing is buffered,
+   * in flight or recorded: a recorded range lives in the metadata of the commit at its first
+   * offset, which must not be overwritten before its insert is done.
+   *
+   * NOTE: a marker seen while a batch is open is not lost: the batch's own commit goes past it
+   * when nothing is buffered after the batch (see `commitAfter`); otherwise it becomes this idle
+   * commit as soon as the lane has nothing else to do.
+   */
+  idleCommit(): string | undefined {
+    if (this.#inFlight !== undefined || this.#pending !== undefined || this.#buffer.length > 0) {
+      return undefined;
+    }
+    return this.#passedTo?.toString();
+  }
+
+  /**
+   * Where the in-flight batch's final commit goes: `last + 1`, or past the markers that follow it
+   * when no record is buffered after it (a record fetched later lies beyond those markers).
+   */
+  commitAfter(range: OffsetRange): string {
+    const next = BigInt(range.last) + 1n;
+    const later = this.#buffer.some((item) => BigInt(item.offset) >= next);
+    const passed = this.#passedTo;
+    return (!later && passed !== undefined && passed > next ? passed : next).toString();
+  }
+
+  /** `idleCommit`'s offset is committed. */
+  passCommitted(offset: string): void {
+    if (this.#passedTo !== undefined && this.#passedTo <= BigInt(offset))
+      this.#passedTo = undefined;
+  }
+
+  /**
    * The next batch to insert, or undefined while none is complete (or one is in flight). `flush`
    * cuts whatever is buffered now (stop), except that a recorded range still waits for its end.
    */
@@ -151,14 +198,16 @@ export class PartitionBatcher<M> {
     });
   }
 
-  /** The in-flight batch is inserted and committed: drop it and allow the next one. */
-  complete(): void {
+  /** The in-flight batch is inserted and committed (at `committed`): drop it, allow the next. */
+  complete(committed?: string): void {
     const batch = this.#inFlight;
     if (batch === undefined) return;
     const last = BigInt(batch.range.last);
     this.#buffer = this.#buffer.filter((item) => BigInt(item.offset) > last);
     this.#inFlight = undefined;
     this.#pending = undefined;
+    // The batch's commit already passes a marker at or before it.
+    this.passCommitted(committed ?? (last + 1n).toString());
   }
 
   /** When the oldest buffered record becomes due (for the flush timer), if any. */

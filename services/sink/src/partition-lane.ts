@@ -96,12 +96,26 @@ export class PartitionLane {
     return last;
   }
 
-  /** Starts writing if a batch is ready and nothing is in flight. */
+  /**
+   * kafkajs fetched only offsets without rows through `lastOffset` (a transaction's commit marker,
+   * aborted records) and filtered them out: commit past them once the lane is otherwise idle, or
+   * the partition would show a lag of 1 for ever after each transaction.
+   */
+  pass(lastOffset: string, highWatermark: string): void {
+    if (this.#closed) return;
+    this.#highWatermark = highWatermark;
+    this.deps.batcher.pass(lastOffset);
+    this.kick();
+  }
+
+  /** Starts writing if a batch is ready and nothing is in flight (else commits passed markers). */
   kick(): void {
     if (this.#closed || this.#running !== undefined) return;
     const batch = this.deps.batcher.take(Date.now(), this.deps.draining());
-    if (batch === undefined) return;
-    this.#running = this.#write(batch).finally(() => {
+    const step =
+      batch !== undefined ? this.#write(batch) : this.#commitPassed(this.deps.batcher.idleCommit());
+    if (step === undefined) return;
+    this.#running = step.finally(() => {
       this.#running = undefined;
       this.kick();
     });
@@ -149,21 +163,15 @@ export class PartitionLane {
       }
       await this.#insert(table, built.rows, range, batch.replay);
       await this.#insert('dead_letters', built.refused, range, batch.replay);
-      const next = (BigInt(range.last) + 1n).toString();
+      const next = this.deps.batcher.commitAfter(range);
       await this.#retry('kafka-commit', () =>
         this.deps.commit({ topic, partition, offset: next, metadata: null }),
       );
-      this.deps.batcher.complete();
+      this.deps.batcher.complete(next);
       metrics.batches.inc({ group: groupId, topic });
       metrics.consumer.recordsIn.inc({ group: groupId, topic }, batch.records.length);
       metrics.consumer.commits.inc({ group: groupId, mode: 'sink' });
-      if (this.#highWatermark !== undefined) {
-        const lag = BigInt(this.#highWatermark) - BigInt(next);
-        metrics.consumer.lag.set(
-          { group: groupId, topic, partition: String(partition) },
-          Number(lag > 0n ? lag : 0n),
-        );
-      }
+      this.#setLag(next);
       if (batch.replay) {
         this.deps.logger.info('re-inserted a recorded range', { topic, partition, ...range });
       }
@@ -176,6 +184,37 @@ export class PartitionLane {
       this.deps.health.set(`lane ${this.key}`, 'error', errorMessage(error));
       this.deps.logger.error('partition lane failed', { topic, partition, error });
     }
+  }
+
+  /** Commits past passed-over markers (empty metadata: no range is recorded then), if any. */
+  #commitPassed(offset: string | undefined): Promise<void> | undefined {
+    if (offset === undefined) return undefined;
+    const { topic, partition, groupId, metrics } = this.deps;
+    return (async () => {
+      try {
+        await this.#retry('kafka-commit', () =>
+          this.deps.commit({ topic, partition, offset, metadata: null }),
+        );
+        this.deps.batcher.passCommitted(offset);
+        metrics.consumer.commits.inc({ group: groupId, mode: 'sink' });
+        this.#setLag(offset);
+      } catch (error) {
+        if (error instanceof Abandoned) return;
+        this.#closed = true;
+        this.deps.health.set(`lane ${this.key}`, 'error', errorMessage(error));
+        this.deps.logger.error('partition lane failed', { topic, partition, error });
+      }
+    })();
+  }
+
+  #setLag(next: string): void {
+    if (this.#highWatermark === undefined) return;
+    const { topic, partition, groupId, metrics } = this.deps;
+    const lag = BigInt(this.#highWatermark) - BigInt(next);
+    metrics.consumer.lag.set(
+      { group: groupId, topic, partition: String(partition) },
+      Number(lag > 0n ? lag : 0n),
+    );
   }
 
   async #insert(

@@ -10,6 +10,7 @@ import {
   createLogger,
   CsError,
   errorMessage,
+  filteredThrough,
   HealthState,
   startHttpEndpoint,
   type HealthReport,
@@ -172,6 +173,11 @@ class KafkaClickHouseSink implements Sink {
         }
       }
     });
+    this.#consumer.on(this.#consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const through = filteredThrough(payload);
+      if (through !== undefined)
+        void this.#passFiltered(payload.topic, payload.partition, through, payload.highWatermark);
+    });
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
@@ -321,6 +327,7 @@ class KafkaClickHouseSink implements Sink {
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    // A batch emptied by filtering never gets here (kafkajs 2.2): see filteredThrough.
     if (this.#stopping || batch.messages.length === 0) return;
     const lanes = await this.#lanesReady;
     const key = `${batch.topic}:${batch.partition}`;
@@ -331,12 +338,48 @@ class KafkaClickHouseSink implements Sink {
       return;
     }
     const last = lane.add(batch.messages, batch.highWatermark, Date.now());
-    // NOTE: resolving only moves kafkajs' fetch position; with autoCommit off nothing is committed
-    // until the lane has inserted the batch.
-    if (last !== undefined) payload.resolveOffset(last);
+    if (last !== undefined) {
+      // NOTE: offsets after the last record are control records (a transaction's commit marker)
+      // or aborted records, filtered out by kafkajs: the lane commits past them (else a lag of 1
+      // stays behind every transaction). kafkajs does not fetch them again once resolved.
+      const through = batch.lastOffset();
+      const passed = BigInt(through) > BigInt(last);
+      if (passed) lane.pass(through, batch.highWatermark);
+      // NOTE: resolving only moves kafkajs' fetch position; with autoCommit off nothing is
+      // committed until the lane has inserted the batch.
+      payload.resolveOffset(passed ? through : last);
+    }
     if (lane.buffered >= this.#maxBuffered() && !this.#paused.has(key)) {
       this.#paused.add(key);
       this.#consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    }
+  }
+
+  /** See filteredThrough: the lane commits past the filtered offsets once it is idle. */
+  async #passFiltered(
+    topic: string,
+    partition: number,
+    lastOffset: string,
+    highWatermark: string,
+  ): Promise<void> {
+    if (this.#stopping) return;
+    const key = `${topic}:${partition}`;
+    try {
+      const lanes = await this.#lanesReady;
+      const lane = lanes.get(key);
+      // As in #eachBatch: a revoked partition's next owner fetches the marker again.
+      if (
+        lane === undefined ||
+        lane.closed ||
+        this.#lanes.get(key) !== lane ||
+        this.#isStopping()
+      ) {
+        return;
+      }
+      lane.pass(lastOffset, highWatermark);
+    } catch (error) {
+      // The assignment failed (logged there); the next owner fetches the marker again.
+      this.#logger.debug('passing filtered offsets skipped', { key, error: errorMessage(error) });
     }
   }
 

@@ -22,6 +22,7 @@ export {
 export { DLQ_HEADERS, deadLetterRecord } from './dead-letter.js';
 export type { DeliveryErrorCode } from './delivery.js';
 export type { BatchErrorCode } from './batch-processor.js';
+export { filteredThrough, type BatchProcessReport } from './filtered-batch.js';
 export { HealthState, type HealthReport, type HealthStatus } from './health.js';
 export { startHttpEndpoint, type HttpEndpoint, type HttpEndpointOptions } from './http-endpoint.js';
 export { InFlightGate, partitionKey, type GateChange, type TopicPartition } from './in-flight.js';
