@@ -90,6 +90,7 @@ async function main(): Promise<number> {
     services: await services(),
     log,
     limit: numberFlag(flags, 'limit', 5),
+    stopOnSignal: true,
   });
   process.stdout.write(`${result.report}\n`);
   const mismatched = result.diffs.filter(

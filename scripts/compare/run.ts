@@ -29,6 +29,8 @@ export interface ComparisonOptions {
   log?: (line: string) => void;
   /** Examples per view in the report. */
   limit?: number;
+  /** Stop the pipeline (processes, topics' database) on SIGINT/SIGTERM: for the command line. */
+  stopOnSignal?: boolean;
 }
 
 const addDays = (day: string, days: number): string =>
@@ -82,6 +84,14 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       tenants: [...COMPARE_TENANTS],
       services: options.services,
     });
+    // NOTE: without this, Ctrl-C would leave the four service processes and the database behind.
+    const onSignal = (): void => {
+      void pipeline.stop().finally(() => process.exit(130));
+    };
+    if (options.stopOnSignal === true) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
     try {
       log(`pipeline: prefix ${pipeline.prefix}, database ${pipeline.database}; ingesting …`);
       const ingestSummary = await ingest(pipeline, workload.file);
@@ -98,6 +108,8 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         reference,
       };
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await pipeline.stop();
     }
   } finally {
