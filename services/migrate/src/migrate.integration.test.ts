@@ -73,6 +73,7 @@ describe('migrate', () => {
         'daily_activity',
         'dead_letters',
         'feature_usage',
+        'late_events',
         'module_usage',
         'monthly_activity',
         'mrr_monthly',
