@@ -65,6 +65,13 @@ export function rawTopicName(type: EventType): string {
   return `cs.raw.${type}`;
 }
 
+/** A derived topic's key and producer; `topic` overrides the name `cs.derived.<name>`. */
+export interface DerivedTopic {
+  readonly key: string;
+  readonly producer: string;
+  readonly topic?: string;
+}
+
 /**
  * The derived topics (stream-processor outputs the sink stores), each carried by the schema
  * `derived-<name>` and keyed as its producer keys it: per user where per-user order matters
@@ -73,6 +80,13 @@ export function rawTopicName(type: EventType): string {
 export const DERIVED_TOPICS = {
   'time-slice': { key: 'tenant/userId', producer: 'sessionizer' },
   session: { key: 'tenant/userId', producer: 'sessionizer' },
+  // NOTE: the sessionizer published late events on `cs.derived.late-events` (plural) before the
+  // schema moved here; the name stays so existing topics, subjects and consumers keep working.
+  'late-event': {
+    key: 'tenant/userId',
+    producer: 'sessionizer',
+    topic: 'cs.derived.late-events',
+  },
   'enriched-usage': { key: 'tenant/userId', producer: 'enricher' },
   'account-state': { key: 'tenant/accountId', producer: 'enricher' },
   'user-state': { key: 'tenant/accountId', producer: 'enricher' },
@@ -81,14 +95,15 @@ export const DERIVED_TOPICS = {
   'account-mrr': { key: 'tenant/accountId', producer: 'billing' },
   'invoice-state': { key: 'tenant/accountId', producer: 'billing' },
   'ticket-state': { key: 'tenant/accountId', producer: 'billing' },
-} as const satisfies Record<string, { key: string; producer: string }>;
+} as const satisfies Record<string, DerivedTopic>;
 
 export type DerivedName = keyof typeof DERIVED_TOPICS;
 export const DERIVED_NAMES = Object.keys(DERIVED_TOPICS) as DerivedName[];
 export type DerivedSchemaName = `derived-${DerivedName}`;
 
 export function derivedTopicName(name: DerivedName): string {
-  return `cs.derived.${name}`;
+  const spec: DerivedTopic = DERIVED_TOPICS[name];
+  return spec.topic ?? `cs.derived.${name}`;
 }
 
 export function derivedSchemaName(name: DerivedName): DerivedSchemaName {

@@ -12,6 +12,7 @@ export * from './derived-account-state.js';
 export * from './derived-enriched-usage.js';
 export * from './derived-hierarchy-edge.js';
 export * from './derived-invoice-state.js';
+export * from './derived-late-event.js';
 export * from './derived-mrr-movement.js';
 export * from './derived-session.js';
 export * from './derived-ticket-state.js';
@@ -39,6 +40,7 @@ import {
   type HierarchyEdgeRecord,
 } from './derived-hierarchy-edge.js';
 import { derivedInvoiceStateAvroSchema, type InvoiceStateRecord } from './derived-invoice-state.js';
+import { derivedLateEventAvroSchema, type LateEventRecord } from './derived-late-event.js';
 import { derivedMrrMovementAvroSchema, type MrrMovementRecord } from './derived-mrr-movement.js';
 import { derivedSessionAvroSchema, type SessionRecord } from './derived-session.js';
 import { derivedTicketStateAvroSchema, type TicketStateRecord } from './derived-ticket-state.js';
@@ -59,6 +61,7 @@ export const SCHEMA_NAMES = [
   'derived-enriched-usage',
   'derived-hierarchy-edge',
   'derived-invoice-state',
+  'derived-late-event',
   'derived-mrr-movement',
   'derived-session',
   'derived-ticket-state',
@@ -91,6 +94,7 @@ export const AVRO_SCHEMAS = {
   'derived-enriched-usage': derivedEnrichedUsageAvroSchema,
   'derived-hierarchy-edge': derivedHierarchyEdgeAvroSchema,
   'derived-invoice-state': derivedInvoiceStateAvroSchema,
+  'derived-late-event': derivedLateEventAvroSchema,
   'derived-mrr-movement': derivedMrrMovementAvroSchema,
   'derived-session': derivedSessionAvroSchema,
   'derived-ticket-state': derivedTicketStateAvroSchema,
@@ -111,6 +115,7 @@ export interface RecordBySchemaName {
   'derived-enriched-usage': EnrichedUsageRecord;
   'derived-hierarchy-edge': HierarchyEdgeRecord;
   'derived-invoice-state': InvoiceStateRecord;
+  'derived-late-event': LateEventRecord;
   'derived-mrr-movement': MrrMovementRecord;
   'derived-session': SessionRecord;
   'derived-ticket-state': TicketStateRecord;

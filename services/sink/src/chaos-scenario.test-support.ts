@@ -181,6 +181,7 @@ export function expectedRows(records: readonly Produced[]): Record<string, numbe
   const table: Record<DerivedName, string> = {
     'time-slice': 'time_slices',
     session: 'sessions',
+    'late-event': 'late_events',
     'enriched-usage': 'usage_events',
     'account-state': 'accounts',
     'user-state': 'users',

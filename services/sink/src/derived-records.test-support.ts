@@ -5,6 +5,7 @@ import type {
   EnrichedUsageRecord,
   HierarchyEdgeRecord,
   InvoiceStateRecord,
+  LateEventRecord,
   MrrMovementRecord,
   SessionRecord,
   TicketStateRecord,
@@ -32,6 +33,16 @@ export const usage = (
   accountPath: ['a1'],
   role: null,
   properties: {},
+  ...fields,
+});
+
+export const late = (fields: Partial<LateEventRecord> & { eventId: string }): LateEventRecord => ({
+  tenant: 'acme',
+  userId: 'u1',
+  accountId: 'a1',
+  ts: at('2026-06-28'),
+  day: epochDay('2026-06-28'),
+  heldFromDay: epochDay('2026-06-30'),
   ...fields,
 });
 

@@ -1,7 +1,7 @@
 import type { DerivedName } from '@cs/schemas';
 
 /**
- * The fact tables the sink writes (infra/clickhouse/0001_facts.sql). Table names are spliced into
+ * The fact tables the sink writes (infra/clickhouse/0001_facts.sql, late_events: 0008). Table names are spliced into
  * INSERT statements, so they come only from this fixed list, never from input.
  */
 export const FACT_TABLES = [
@@ -15,6 +15,7 @@ export const FACT_TABLES = [
   'tickets',
   'mrr_movements',
   'account_mrr',
+  'late_events',
   'dead_letters',
 ] as const;
 
@@ -24,6 +25,7 @@ export type FactTable = (typeof FACT_TABLES)[number];
 export const TABLE_OF_DERIVED: Record<DerivedName, FactTable> = {
   'time-slice': 'time_slices',
   session: 'sessions',
+  'late-event': 'late_events',
   'enriched-usage': 'usage_events',
   'account-state': 'accounts',
   'user-state': 'users',

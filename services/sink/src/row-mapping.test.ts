@@ -8,6 +8,7 @@ import {
   edge,
   epochDay,
   invoice,
+  late,
   movement,
   session,
   slice,
@@ -71,6 +72,18 @@ describe('row mapping', () => {
       ended_at: '2026-07-01 10:01:00.000',
       module_time_ms: { m: 60_000 },
       sign: 1,
+    });
+  });
+
+  it('late events: one row per record, days and time in ClickHouse text (migration 0008)', () => {
+    expect(mapDerived('late-event', late({ eventId: 'e9', userId: 'u2' }), '4')).toEqual({
+      tenant: 'acme',
+      event_id: 'e9',
+      user_id: 'u2',
+      account_id: 'a1',
+      ts: '2026-06-28 10:00:00.000',
+      day: '2026-06-28',
+      held_from_day: '2026-06-30',
     });
   });
 

@@ -8,6 +8,7 @@ import {
   edge,
   epochDay,
   invoice,
+  late,
   movement,
   session,
   slice,
@@ -237,6 +238,10 @@ async function produceScenario(): Promise<void> {
     }),
   ]);
 
+  // A late event of June 28 (beyond u1's held horizon) and its retry by the sessionizer.
+  const lateE0 = late({ eventId: 'e0', ts: at('2026-06-28', '09:00:00') });
+  await run.produce('late-event', 'acme/u1', [lateE0, lateE0]);
+
   // One dead letter from a processor, and one derived record the sink itself cannot decode.
   await run.produceRaw(run.catalog.deadLetter.name, [
     {
@@ -403,6 +408,15 @@ describe('sink → cs.* views (hand-computed)', () => {
       `SELECT account_id, tickets, open_tickets, avg_age_days FROM {db}.ticket_age(tenant = 'acme', as_of = '2026-07-01')`,
     );
     expect(rows).toEqual([{ account_id: 'a2', tickets: 1, open_tickets: 1, avg_age_days: 3 }]);
+  });
+
+  it('late events: the warning view counts a retried late event once', async () => {
+    const stored = await wh.rows(`SELECT count() AS n FROM {facts_db}.late_events`);
+    expect(stored).toEqual([{ n: 2 }]);
+    const rows = await wh.rows(
+      `SELECT tenant, toString(day) AS day, late_events FROM {db}.late_events ORDER BY day`,
+    );
+    expect(rows).toEqual([{ tenant: 'acme', day: '2026-06-28', late_events: 1 }]);
   });
 
   it('dead letters: the processor one from its headers, the undecodable one from the sink', async () => {

@@ -2,14 +2,12 @@ import type { OutputRecord } from '@cs/runtime';
 import type { Codec, UsageRecord } from '@cs/schemas';
 import { dayNumberOf } from '../local-day.js';
 import type { SessionizerOutput } from '../outputs.js';
-import { encodeLateEvent } from './late-event-schema.js';
 import type { SessionizerTopics } from './sessionizer-topics.js';
 
 export interface OutputEncoding {
   readonly topics: SessionizerTopics;
   /** Encodes the derived schemas; `derived-enriched-usage` with the activity topic's schema id. */
   readonly codec: Codec;
-  readonly lateSchemaId: number;
 }
 
 /**
@@ -20,7 +18,7 @@ export interface OutputEncoding {
  *   by user-day and context, and the schema allows null);
  * - `activity` → the enriched-usage shape on the activity topic (no account path or role: the
  *   enricher knows those), with the event's properties;
- * - `late` → the late-event schema (see late-event-schema.ts).
+ * - `late` → derived-late-event (the sink counts them in `late_events`).
  */
 export function outputRecords(
   outputs: readonly SessionizerOutput[],
@@ -100,7 +98,7 @@ export function outputRecords(
         records.push({
           topic: topics.late,
           key,
-          value: encodeLateEvent(encoding.lateSchemaId, {
+          value: codec.encode('derived-late-event', {
             tenant: row.tenant,
             userId: row.userId,
             accountId: row.accountId,

@@ -19,7 +19,6 @@ import {
 import type { TenantDirectory } from '@cs/tenants';
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { readChangelogPartition } from './changelog-restore.js';
-import { registerLateEventSchema } from './late-event-schema.js';
 import { createSessionizerMetrics, type SessionizerMetrics } from './sessionizer-metrics.js';
 import {
   ensureSessionizerTopics,
@@ -81,7 +80,6 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
     { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS['derived-enriched-usage']) },
     { subject: subjectFor(topics.activity), compatibility: COMPATIBILITY.BACKWARD },
   );
-  const lateSchemaId = await registerLateEventSchema(registry, subjectFor(topics.late));
   const usageCodec = createCodec(registry, ids);
   const codec = createCodec(registry, { ...ids, 'derived-enriched-usage': activity.id });
 
@@ -104,7 +102,7 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
   const handler = new UsageHandler({
     usageTopic: topics.usage,
     changelogTopic: topics.changelog,
-    encoding: { topics, codec, lateSchemaId },
+    encoding: { topics, codec },
     configFor: tenantConfigs(options.tenants, {
       logger,
       onUnknownTenant: () => counted.metrics?.unknownTenants.inc({ group: groupId }),

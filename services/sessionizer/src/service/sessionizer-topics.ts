@@ -18,7 +18,6 @@ export interface SessionizerTopics {
 }
 
 export const ACTIVITY_TOPIC = 'cs.derived.sessionized-usage';
-export const LATE_TOPIC = 'cs.derived.late-events';
 export const CHANGELOG_TOPIC = 'cs.sessionizer.state';
 
 export function sessionizerTopics(catalog: TopicCatalog, prefix: string): SessionizerTopics {
@@ -27,7 +26,7 @@ export function sessionizerTopics(catalog: TopicCatalog, prefix: string): Sessio
     session: catalog.derived.session.name,
     timeSlice: catalog.derived['time-slice'].name,
     activity: `${prefix}${ACTIVITY_TOPIC}`,
-    late: `${prefix}${LATE_TOPIC}`,
+    late: catalog.derived['late-event'].name,
     changelog: `${prefix}${CHANGELOG_TOPIC}`,
     deadLetter: catalog.deadLetter.name,
   };
@@ -36,8 +35,8 @@ export function sessionizerTopics(catalog: TopicCatalog, prefix: string): Sessio
 export type SessionizerTopicsErrorCode = 'CHANGELOG_PARTITIONS_MISMATCH' | 'USAGE_TOPIC_MISSING';
 
 /**
- * Creates what is missing: the catalog's topics, the activity and late topics (like the derived
- * ones), and the changelog, compacted, with as many partitions as the usage topic.
+ * Creates what is missing: the catalog's topics (the late topic among them), the activity topic
+ * (like the derived ones), and the changelog, compacted, with as many partitions as the usage topic.
  *
  * NOTE: the changelog's partition n holds the state of usage partition n (records are written to
  * it explicitly, not by key hash), so both must have the same partition count; a mismatch is a
@@ -62,12 +61,6 @@ export async function ensureSessionizerTopics(
   const wanted: ITopicConfig[] = [
     {
       topic: topics.activity,
-      numPartitions: derived.partitions,
-      replicationFactor: derived.replicationFactor,
-      configEntries: Object.entries(derived.config).map(([name, value]) => ({ name, value })),
-    },
-    {
-      topic: topics.late,
       numPartitions: derived.partitions,
       replicationFactor: derived.replicationFactor,
       configEntries: Object.entries(derived.config).map(([name, value]) => ({ name, value })),

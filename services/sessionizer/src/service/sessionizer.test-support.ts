@@ -12,7 +12,6 @@ import {
 import { parseTenants, type TenantDirectory } from '@cs/tenants';
 import type { SessionizerOutput } from '../outputs.js';
 import { dayString } from '../local-day.js';
-import { decodeLateEvent } from './late-event-schema.js';
 import { PartitionState } from './partition-state.js';
 import { tenantConfigs } from './tenant-configs.js';
 import type { SessionizerTopics } from './sessionizer-topics.js';
@@ -247,7 +246,7 @@ export async function readNetted(
       addTo(netted.activity, row.eventId, 1);
     }
     for (const message of read.get(topics.late) ?? []) {
-      decodeLateEvent(message.value ?? Buffer.alloc(0));
+      await codec.decode('derived-late-event', message.value ?? Buffer.alloc(0));
       netted.late += 1;
     }
     return {
