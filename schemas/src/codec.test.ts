@@ -76,6 +76,27 @@ describe('codec', () => {
     const codec = createCodec(fakeRegistry(), ids);
     const bad = { ...subscription.record, amount: '1.0000001' };
     expect(() => codec.encode('subscription', bad)).toThrow(/amount/);
+    const badLong = { ...subscription.record, ts: 1.5 };
+    expect(() => codec.encode('subscription', badLong)).toThrow(/ts/);
+    // A failed encode leaves nothing behind: the next record encodes as usual.
+    expect(codec.encode('subscription', subscription.record)).toEqual(
+      wire(ids.subscription, avroType('subscription').toBuffer(subscription.record)),
+    );
+  });
+
+  it('encodes records of any size, each into bytes of its own', async () => {
+    const usage = validateEvent(validEvents().usage);
+    if (!usage.ok || usage.type !== 'usage') throw new Error('fixture');
+    const codec = createCodec(fakeRegistry(), ids);
+    const small = codec.encode('usage', usage.record);
+    // Larger than the codec's 64 KiB scratch buffer: it grows and writes again.
+    const large = { ...usage.record, properties: { big: 'x'.repeat(100_000) } };
+    const bytes = codec.encode('usage', large);
+    expect(bytes.equals(wire(ids.usage, avroType('usage').toBuffer(large)))).toBe(true);
+    expect(await codec.decode('usage', bytes)).toEqual(large);
+    // Earlier results are not overwritten by later encodes.
+    expect(await codec.decode('usage', small)).toEqual(usage.record);
+    expect(codec.encode('usage', usage.record)).toEqual(small);
   });
 
   it('classifies what cannot be decoded', async () => {

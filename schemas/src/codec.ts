@@ -34,6 +34,28 @@ export interface Codec {
   decode<N extends SchemaName>(name: N, bytes: Buffer): Promise<RecordBySchemaName[N]>;
 }
 
+const SCRATCH_BYTES = 64 * 1024;
+
+/**
+ * NOTE: avsc's writers check every value they write (type, int range, safe long, enum symbol, union
+ * branch, logical type) and throw on the first misfit, so encoding needs no separate `isValid`
+ * pass on the happy path; the full list of misfit paths is only worked out for the error.
+ */
+function invalidRecord(
+  name: SchemaName,
+  type: Type,
+  record: unknown,
+  cause: unknown,
+): CsError<CodecErrorCode> {
+  const misfits = invalidPaths(type, record);
+  const where = misfits.length > 0 ? `at ${misfits.join(', ')}` : `(${messageOf(cause)})`;
+  return new CsError<CodecErrorCode>(
+    'ENCODE_INVALID_RECORD',
+    `${name} record does not fit its schema ${where}`,
+    { cause },
+  );
+}
+
 /** The registry id in a wire-format message, or undefined when it is not one. */
 export function wireSchemaId(bytes: Buffer): number | undefined {
   if (bytes.length < WIRE_HEADER_BYTES || bytes[0] !== MAGIC_BYTE) return undefined;
@@ -71,20 +93,31 @@ export function createCodec(registry: SchemaRegistry, ids: SchemaIds): Codec {
     return resolver;
   };
 
+  // Header and body are written into one scratch buffer and copied out once, at their exact size
+  // (toBuffer + concat allocated and copied each record three times).
+  let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
   return {
     encode(name, record) {
       const type = avroType(name);
-      const misfits = invalidPaths(type, record);
-      if (misfits.length > 0) {
-        throw new CsError<CodecErrorCode>(
-          'ENCODE_INVALID_RECORD',
-          `${name} record does not fit its schema at ${misfits.join(', ')}`,
-        );
+      scratch.writeUInt8(MAGIC_BYTE, 0);
+      scratch.writeUInt32BE(ids[name], 1);
+      let end: number;
+      try {
+        end = type.encode(record, scratch, WIRE_HEADER_BYTES);
+        if (end < 0) {
+          // avsc returns minus the bytes missing: grow, then write again.
+          const grown = Buffer.allocUnsafe(Math.max(2 * scratch.length, scratch.length - end));
+          scratch.copy(grown, 0, 0, WIRE_HEADER_BYTES);
+          scratch = grown;
+          end = type.encode(record, scratch, WIRE_HEADER_BYTES);
+        }
+      } catch (error: unknown) {
+        throw invalidRecord(name, type, record, error);
       }
-      const header = Buffer.alloc(WIRE_HEADER_BYTES);
-      header.writeUInt8(MAGIC_BYTE, 0);
-      header.writeUInt32BE(ids[name], 1);
-      return Buffer.concat([header, type.toBuffer(record)]);
+      const bytes = Buffer.allocUnsafe(end);
+      scratch.copy(bytes, 0, 0, end);
+      return bytes;
     },
 
     async decode(name, bytes) {

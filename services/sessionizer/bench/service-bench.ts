@@ -9,7 +9,7 @@
  * 3. restore time of a changelog partition holding BENCH_RESTORE_USERS (100k) small states.
  *
  * Env: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, BENCH_SERVICE_USERS (2000), BENCH_SERVICE_EVENTS_PER_USER
- * (25), BENCH_RESTORE_USERS (100000), BENCH_COMMIT_EVERY (500), BENCH_CONCURRENCY (1 partition at a
+ * (25), BENCH_RESTORE_USERS (100000), BENCH_COMMIT_EVERY (the service's default), BENCH_CONCURRENCY (1 partition at a
  * time). Prints figures; asserts nothing. Topics get a unique prefix
  * and are deleted.
  */
@@ -80,7 +80,9 @@ async function serviceRun(events: number): Promise<void> {
     topicPartitions: partitions,
     groupId,
     metricsPort: 0,
-    commitEvery: Number(process.env.BENCH_COMMIT_EVERY ?? 500),
+    ...(process.env.BENCH_COMMIT_EVERY === undefined
+      ? {}
+      : { commitEvery: Number(process.env.BENCH_COMMIT_EVERY) }),
     consumer: { partitionsConcurrently: Number(process.env.BENCH_CONCURRENCY ?? 1) },
     logger: quietLogger,
     kafkaLogLevel: logLevel.NOTHING,

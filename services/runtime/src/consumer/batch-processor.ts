@@ -21,6 +21,8 @@ export interface BatchProcessorOptions<T> {
   readonly retry: RetryPolicy;
   readonly decode: RecordDecoder<T>;
   readonly handle: RecordHandler<T>;
+  /** Records a processor adds to each commit unit of `tp` (see ConsumerShellOptions.beforeDeliver). */
+  readonly beforeDeliver?: (tp: TopicPartition) => readonly OutputRecord[];
   readonly delivery: Delivery;
   readonly gate: InFlightGate;
   readonly metrics: ConsumerMetrics;
@@ -200,6 +202,11 @@ export class BatchProcessor<T> {
       next = (BigInt(wholeBatchLastOffset) + 1n).toString();
     }
     try {
+      const added = this.options.beforeDeliver?.({
+        topic: batch.topic,
+        partition: batch.partition,
+      });
+      if (added !== undefined) for (const record of added) unit.records.push(record);
       await delivery.deliver(
         { topic: batch.topic, partition: batch.partition, records: unit.records, nextOffset: next },
         (offsets) => payload.commitOffsetsIfNecessary(offsets),
@@ -221,10 +228,14 @@ export class BatchProcessor<T> {
 
     metrics.commits.inc({ group: groupId, mode: delivery.mode });
     metrics.recordsIn.inc({ group: groupId, topic: batch.topic }, unit.done);
+    // Counted per topic first: a label lookup per output record costs more than the record.
+    const outByTopic = new Map<string, number>();
     for (const record of unit.records) {
       if (record.topic === this.options.dlqTopic) continue;
-      metrics.recordsOut.inc({ group: groupId, topic: record.topic });
+      outByTopic.set(record.topic, (outByTopic.get(record.topic) ?? 0) + 1);
     }
+    for (const [topic, count] of outByTopic)
+      metrics.recordsOut.inc({ group: groupId, topic }, count);
     for (const [step, count] of unit.dlq)
       metrics.dlq.inc({ group: groupId, topic: batch.topic, step }, count);
     if (unit.dropped > 0) metrics.dropped.inc({ group: groupId, topic: batch.topic }, unit.dropped);

@@ -14,7 +14,7 @@ import { startHttpEndpoint, type HttpEndpoint } from './http-endpoint.js';
 import { InFlightGate, type GateChange, type TopicPartition } from './in-flight.js';
 import { kafkajsLogCreator } from './kafka-logging.js';
 import { every, refreshLag } from './lag-monitor.js';
-import type { RecordDecoder, RecordHandler } from './outcome.js';
+import type { OutputRecord, RecordDecoder, RecordHandler } from './outcome.js';
 
 export type ConsumerShellErrorCode = 'CONFIG_INVALID' | 'CONSUMER_CRASHED' | 'SHELL_STATE';
 
@@ -35,6 +35,14 @@ export interface ConsumerShellOptions<T> {
    * re-checks the ones it kept (it may have been out of the group meanwhile).
    */
   readonly onAssigned?: (partitions: readonly TopicPartition[]) => void;
+  /**
+   * Called once per commit unit of `tp`, after its last record was handled and right before it is
+   * delivered; the records returned join the unit (exactly-once: the same transaction as its
+   * outputs and input offsets). A stateful processor returns here the latest state of each key the
+   * unit changed, encoded once instead of after every record. Throwing fails the delivery: nothing
+   * of the unit is committed and its records are handled again.
+   */
+  readonly beforeDeliver?: (tp: TopicPartition) => readonly OutputRecord[];
 }
 
 export type ShellExit =
@@ -139,6 +147,7 @@ class KafkaConsumerShell<T> implements ConsumerShell {
       retry: config.retry,
       decode: options.decode,
       handle: options.handle,
+      beforeDeliver: options.beforeDeliver,
       delivery: this.#delivery,
       gate: this.#gate,
       metrics: this.metrics,

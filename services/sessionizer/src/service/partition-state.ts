@@ -12,13 +12,24 @@ export interface ChangelogUpdate {
   readonly value: Buffer | null;
 }
 
+/** What changed a user's state since its last encoding, replayed on it to roll a failed event back. */
+type StateChange =
+  | { readonly kind: 'event'; readonly event: ApplicableEvent }
+  | { readonly kind: 'evict'; readonly localDay: string };
+
 interface UserEntry {
   state: UserState;
   /**
-   * The encoding of `state` as last written to the changelog (this unit's, maybe not yet
-   * committed): the point a failed event rolls the user back to. Undefined for a new user.
+   * The encoding of the user as last handed to the changelog (`takeChangelog`, maybe not yet
+   * committed); undefined for a user created since.
    */
   encoded: Buffer | undefined;
+  /**
+   * Every change since `encoded` (from a fresh state when it is undefined), in order: `encoded`
+   * plus these is `state`, which is how a failed event is rolled back without encoding the user
+   * after every event.
+   */
+  changes: StateChange[];
 }
 
 export function userKey(tenant: string, userId: string): string {
@@ -43,6 +54,8 @@ function newestHeldTs(state: UserState): number | undefined {
  */
 export class PartitionState {
   readonly #users = new Map<string, UserEntry>();
+  /** Users changed (or deleted) since the last `takeChangelog`. */
+  readonly #dirty = new Set<string>();
   #watermarkTs: number | undefined;
   #sweptHour: number | undefined;
 
@@ -62,7 +75,7 @@ export class PartitionState {
       this.#users.delete(key);
       return;
     }
-    this.#users.set(key, { state: decodeUserState(value), encoded: value });
+    this.#users.set(key, { state: decodeUserState(value), encoded: value, changes: [] });
   }
 
   /** After the last changelog record: recomputes the watermark and the hour swept last. */
@@ -77,43 +90,85 @@ export class PartitionState {
   }
 
   /**
-   * Applies one event to its user, renders the core's result (`render`, e.g. into output records)
-   * and returns both with the changelog writes that make the committed state match: the user's new
-   * encoding (not for a duplicate) and whatever an eviction sweep changed. If `render` (or anything
-   * else) throws after the core mutated the user's state, the user is rolled back to its last
-   * encoding before the error propagates, so a retried event is not taken for a duplicate.
+   * Applies one event to its user and renders the core's result (`render`, e.g. into output
+   * records). The user (and any user an eviction sweep changed) is marked for the next
+   * `takeChangelog` (not for a duplicate). If `render` (or anything else) throws after the core
+   * mutated the user's state, the user is rolled back to its state before this event before the
+   * error propagates, so a retried event is not taken for a duplicate.
    */
   apply<T>(
     event: ApplicableEvent,
     render: (result: ApplyResult) => T,
-  ): { result: ApplyResult; rendered: T; changelog: ChangelogUpdate[] } {
+  ): { result: ApplyResult; rendered: T } {
     const key = userKey(event.tenant, event.userId);
     const config = this.configFor(event.tenant);
-    const entry = this.#users.get(key) ?? this.#newUser(event, config);
-    const isNew = !this.#users.has(key);
+    const held = this.#users.get(key);
+    const entry = held ?? this.#newUser(event, config);
+    const changesBefore = entry.changes.length;
     try {
       const result = applyEvent(entry.state, event, config);
       // Rendered before anything else changes: a failure here only needs this user rolled back.
       const rendered = render(result);
-      const changes = new Map<string, Buffer | null>();
       if (result.outcome !== 'duplicate') {
-        entry.encoded = encodeUserState(entry.state);
+        entry.changes.push({ kind: 'event', event });
         this.#users.set(key, entry);
-        changes.set(key, entry.encoded);
+        this.#dirty.add(key);
       }
       if (result.outcome === 'applied') {
         if (this.#watermarkTs === undefined || event.ts > this.#watermarkTs) {
           this.#watermarkTs = event.ts;
         }
-        this.#sweepIfNewHour(changes);
+        this.#sweepIfNewHour();
       }
-      const changelog = [...changes].map(([changedKey, value]) => ({ key: changedKey, value }));
-      return { result, rendered, changelog };
+      return { result, rendered };
     } catch (error) {
-      if (entry.encoded === undefined || isNew) this.#users.delete(key);
-      else entry.state = decodeUserState(entry.encoded);
+      if (held === undefined) this.#users.delete(key);
+      else this.#rollBack(held, changesBefore);
       throw error;
     }
+  }
+
+  /**
+   * The changelog writes that make the committed state match this one: the encoding of every user
+   * changed since the last call, once however many events it took, or `null` (a tombstone) for a
+   * user deleted. Called once per commit unit, right before its delivery.
+   */
+  takeChangelog(): ChangelogUpdate[] {
+    const updates: ChangelogUpdate[] = [];
+    for (const key of this.#dirty) {
+      const entry = this.#users.get(key);
+      if (entry === undefined) {
+        updates.push({ key, value: null });
+        continue;
+      }
+      entry.encoded = encodeUserState(entry.state);
+      entry.changes = [];
+      updates.push({ key, value: entry.encoded });
+    }
+    this.#dirty.clear();
+    return updates;
+  }
+
+  /** Users changed since the last `takeChangelog`. */
+  get changedUserCount(): number {
+    return this.#dirty.size;
+  }
+
+  /** Rebuilds `entry.state` from its last encoding and its first `keep` changes since. */
+  #rollBack(entry: UserEntry, keep: number): void {
+    const { tenant, userId } = entry.state;
+    const config = this.configFor(tenant);
+    const changes = entry.changes.slice(0, keep);
+    const state =
+      entry.encoded === undefined
+        ? createUserState(tenant, userId)
+        : decodeUserState(entry.encoded);
+    for (const change of changes) {
+      if (change.kind === 'event') applyEvent(state, change.event, config);
+      else evictDays(state, change.localDay, config);
+    }
+    entry.state = state;
+    entry.changes = changes;
   }
 
   /**
@@ -122,13 +177,16 @@ export class PartitionState {
    */
   #newUser(event: ApplicableEvent, config: SessionizerConfig): UserEntry {
     const state = createUserState(event.tenant, event.userId);
+    const changes: StateChange[] = [];
     if (this.#watermarkTs !== undefined) {
-      evictDays(state, localDay(this.#watermarkTs, config.timeZone), config);
+      const horizonDay = localDay(this.#watermarkTs, config.timeZone);
+      evictDays(state, horizonDay, config);
+      changes.push({ kind: 'evict', localDay: horizonDay });
     }
-    return { state, encoded: undefined };
+    return { state, encoded: undefined, changes };
   }
 
-  #sweepIfNewHour(changes: Map<string, Buffer | null>): void {
+  #sweepIfNewHour(): void {
     const watermark = this.#watermarkTs;
     if (watermark === undefined) return;
     const hour = Math.floor(watermark / HOUR_MS);
@@ -136,18 +194,19 @@ export class PartitionState {
     this.#sweptHour = hour;
     for (const [key, entry] of this.#users) {
       const config = this.configFor(entry.state.tenant);
-      const { evictedDays } = evictDays(entry.state, localDay(watermark, config.timeZone), config);
+      const day = localDay(watermark, config.timeZone);
+      const { evictedDays } = evictDays(entry.state, day, config);
       if (entry.state.days.length === 0) {
         this.#users.delete(key);
-        changes.set(key, null);
+        this.#dirty.add(key);
       } else if (evictedDays.length > 0) {
-        entry.encoded = encodeUserState(entry.state);
-        changes.set(key, entry.encoded);
+        entry.changes.push({ kind: 'evict', localDay: day });
+        this.#dirty.add(key);
       }
     }
   }
 
-  /** Encoded bytes of every user (for sizing; not on the hot path). */
+  /** Encoded bytes of every user as last taken for the changelog (for sizing; not on the hot path). */
   encodedSizes(): number[] {
     return [...this.#users.values()].map((entry) => entry.encoded?.length ?? 0);
   }

@@ -26,8 +26,11 @@ export const sessionizerEnvSchema = z.object({
   CS_SESSIONIZER_GROUP_ID: z.string().min(1).default('cs-sessionizer'),
   // 0 asks the OS for a free port (tests).
   CS_SESSIONIZER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(18201),
-  /** Input records per transaction (outputs + changelog + offsets). */
-  CS_SESSIONIZER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
+  /**
+   * Input records per transaction at most (outputs + changelog + offsets); each fetched batch also
+   * ends one. A transaction costs several round trips whatever its size, so fewer, larger ones.
+   */
+  CS_SESSIONIZER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /**
    * The consumer's session timeout: how long a member that died (SIGKILL) holds its partitions
    * before the group moves them. The heartbeat is a fifth of it, at most 3 s.

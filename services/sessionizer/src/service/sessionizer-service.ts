@@ -28,6 +28,14 @@ import {
 import { tenantConfigs } from './tenant-configs.js';
 import { UsageHandler } from './usage-handler.js';
 
+/**
+ * Input records per transaction at most; each fetched batch also ends one. NOTE: a transaction
+ * costs AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn round trips plus a commit
+ * marker per partition written, whatever its size; large units are split into several produce
+ * requests inside the one transaction by the shell.
+ */
+export const DEFAULT_COMMIT_EVERY = 10_000;
+
 export interface SessionizerOptions {
   readonly brokers: readonly string[];
   readonly registryUrl: string;
@@ -143,7 +151,7 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
       topics: [topics.usage],
       dlqTopic: topics.deadLetter,
       mode: 'exactly-once',
-      commitEvery: options.commitEvery ?? 500,
+      commitEvery: options.commitEvery ?? DEFAULT_COMMIT_EVERY,
       metricsPort: options.metricsPort ?? 18201,
       // A restore that keeps failing halts the service (health error) instead of parking events.
       retry: { onExhausted: 'stop' },
@@ -152,6 +160,8 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
     // Undecodable bytes throw a CsError: the shell dead-letters them (retriable: registry down).
     decode: (record) => usageCodec.decode('usage', record.value ?? Buffer.alloc(0)),
     handle: handler.handle,
+    // Each changed user's state is encoded once per unit, not after each of its events.
+    beforeDeliver: handler.changelogFor,
     onAssigned: (partitions) => {
       handler.assigned(partitions);
       counted.metrics?.refreshUsers(handler.userCounts());

@@ -1,4 +1,5 @@
 import {
+  CsError,
   errorMessage,
   outcome,
   type HandlerOutcome,
@@ -11,6 +12,8 @@ import type { UsageRecord } from '@cs/schemas';
 import type { SessionizerConfig } from '../config.js';
 import { outputRecords, type OutputEncoding } from './output-records.js';
 import { PartitionState } from './partition-state.js';
+
+export type UsageHandlerErrorCode = 'STATE_DROPPED_BEFORE_DELIVERY';
 
 /** Reads changelog partition `partition` into `state` (see readChangelogPartition). */
 export type RestorePartition = (partition: number, state: PartitionState) => Promise<void>;
@@ -50,6 +53,8 @@ export interface UsageHandlerHooks {
  */
 export class UsageHandler {
   readonly #partitions = new Map<number, HeldPartition>();
+  /** Partitions whose state was dropped before its changes were delivered (see changelogFor). */
+  readonly #droppedWhileChanged = new Set<number>();
   #generation = 0;
 
   constructor(
@@ -70,8 +75,9 @@ export class UsageHandler {
     const kept = new Set(
       partitions.filter((tp) => tp.topic === this.options.usageTopic).map((tp) => tp.partition),
     );
-    for (const partition of this.#partitions.keys()) {
+    for (const [partition, held] of this.#partitions) {
       if (!kept.has(partition)) {
+        if (held.state.changedUserCount > 0) this.#droppedWhileChanged.add(partition);
         this.#partitions.delete(partition);
         this.options.logger.info('dropped the state of a revoked partition', { partition });
       }
@@ -99,20 +105,42 @@ export class UsageHandler {
     }
     held.generation = this.#generation;
 
-    const { result, rendered, changelog } = held.state.apply(data, (applied) =>
+    const { result, rendered } = held.state.apply(data, (applied) =>
       outputRecords(applied.outputs, data, this.options.encoding),
     );
     held.lastHandled = offset;
     this.options.hooks?.onApplied?.(result.outcome);
-    const records: OutputRecord[] = changelog.map((update) => ({
+    // The changelog records of the users this event changed follow with the unit (changelogFor).
+    return outcome.ok(rendered) satisfies HandlerOutcome;
+  };
+
+  /**
+   * The consumer shell's `beforeDeliver`: the changelog records of the unit about to be delivered
+   * — each user the unit changed, encoded once, or its tombstone.
+   *
+   * NOTE: kafkajs rejoins the group (and calls `assigned`) only after every batch of the fetch has
+   * returned, so a partition's state is never dropped between its records and their delivery. If it
+   * ever were, the unit must not commit outputs without their state: that is a delivery failure.
+   */
+  readonly changelogFor = (tp: TopicPartition): OutputRecord[] => {
+    if (tp.topic !== this.options.usageTopic) return [];
+    const held = this.#partitions.get(tp.partition);
+    if (held === undefined) {
+      if (!this.#droppedWhileChanged.has(tp.partition)) return [];
+      throw new CsError<UsageHandlerErrorCode>(
+        'STATE_DROPPED_BEFORE_DELIVERY',
+        `the state of partition ${tp.partition} was dropped with changes not yet delivered`,
+        { retriable: true },
+      );
+    }
+    return held.state.takeChangelog().map((update) => ({
       topic: this.options.changelogTopic,
       key: update.key,
       value: update.value,
       // NOTE: changelog partition n belongs to input partition n, whatever the key hashes to:
       // only this partition's transactional producer ever writes it (see the restore).
-      partition: source.partition,
+      partition: tp.partition,
     }));
-    return outcome.ok(rendered, records) satisfies HandlerOutcome;
   };
 
   #mustRestore(held: HeldPartition, offset: bigint): boolean {
@@ -123,6 +151,7 @@ export class UsageHandler {
 
   async #restore(partition: number): Promise<HeldPartition | undefined> {
     this.#partitions.delete(partition);
+    this.#droppedWhileChanged.delete(partition);
     const state = new PartitionState(this.options.configFor);
     try {
       await this.options.restore(partition, state);
