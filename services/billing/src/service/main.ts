@@ -29,10 +29,6 @@ runService('billing', log, async () => {
     restoreTimeoutMs: env.CS_BILLING_RESTORE_TIMEOUT_MS,
     logger: log,
   });
-  // A fatal halt (health error) ends the process; a supervisor restarts it.
-  void service.done.then((exit) => {
-    if (exit.kind === 'failed') process.exit(1);
-  });
   return {
     service,
     ready: `billing consuming ${service.topics.subscription}, ${service.topics.invoice}, ${service.topics.ticket} (metrics on port ${String(service.shell.httpPort)})`,

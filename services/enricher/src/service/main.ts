@@ -31,10 +31,6 @@ runService('enricher', log, async () => {
     tablesTimeoutMs: env.CS_ENRICHER_TABLES_TIMEOUT_MS,
     logger: log,
   });
-  // A fatal halt (health error) ends the process; a supervisor restarts it.
-  void service.done.then((exit) => {
-    if (exit.kind === 'failed') process.exit(1);
-  });
   return {
     service,
     ready: `enricher consuming ${service.topics.account}, ${service.topics.user}, ${service.topics.activity} (metrics on port ${String(service.shell.httpPort)})`,

@@ -4,7 +4,7 @@
  * CS_SESSIONIZER_GROUP_ID, CS_SESSIONIZER_METRICS_PORT, CS_SESSIONIZER_COMMIT_EVERY,
  * CS_SESSIONIZER_SESSION_TIMEOUT_MS, CS_SESSIONIZER_RESTORE_TIMEOUT_MS, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
  */
-import { CsError, createLogger, errorMessage, installSignalHandlers, parseEnv } from '@cs/runtime';
+import { createLogger, parseEnv, runService } from '@cs/runtime';
 import { topicCatalogFromEnv } from '@cs/schemas';
 import { loadTenants, tenantsFilePath } from '@cs/tenants';
 import { sessionizerEnvSchema } from './service-config.js';
@@ -12,7 +12,7 @@ import { startSessionizer } from './sessionizer-service.js';
 
 const log = createLogger({ component: 'sessionizer' });
 
-async function main(): Promise<void> {
+runService('sessionizer', log, async () => {
   const env = parseEnv(sessionizerEnvSchema);
   const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
   const catalog = topicCatalogFromEnv();
@@ -33,18 +33,8 @@ async function main(): Promise<void> {
     },
     logger: log,
   });
-  installSignalHandlers(() => service.stop(), { logger: log });
-  process.stdout.write(
-    `sessionizer consuming ${service.topics.usage} (metrics on port ${String(service.shell.httpPort)})\n`,
-  );
-  const exit = await service.done;
-  await service.stop();
-  process.exitCode = exit.kind === 'failed' ? 1 : 0;
-}
-
-main().catch((error: unknown) => {
-  const code = error instanceof CsError ? (error as CsError).code : 'STARTUP_FAILED';
-  log.error('sessionizer failed to start', { code, error: errorMessage(error) });
-  process.stderr.write(`sessionizer: ${errorMessage(error)}\n`);
-  process.exit(1);
+  return {
+    service,
+    ready: `sessionizer consuming ${service.topics.usage} (metrics on port ${String(service.shell.httpPort)})`,
+  };
 });
