@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { parseEnv } from '@cs/runtime';
+import { brokerListSchema, parseEnv } from '@cs/runtime';
 
 const int = (inner: z.ZodNumber) => z.coerce.number().pipe(inner);
 
 /** The sink's configuration from the environment (parsed once, in main). */
 export const sinkEnvSchema = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .transform((raw) =>
-      raw
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0),
-    )
-    .pipe(
-      z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'host:port')).min(1, 'at least one broker'),
-    ),
+  KAFKA_BROKERS: brokerListSchema,
   KAFKA_CLIENT_ID: z.string().min(1).default('cs-sink'),
   SCHEMA_REGISTRY_URL: z.url(),
   CLICKHOUSE_URL: z.url().default('http://127.0.0.1:18123'),

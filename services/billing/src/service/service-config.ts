@@ -1,28 +1,9 @@
+import { kafkaServiceEnv } from '@cs/runtime';
 import { z } from 'zod';
 
 /** The billing service's environment (parsed once, in main, with parseEnv). */
 export const billingEnvSchema = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:19092')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((broker) => broker.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port'))
-        .min(1, 'at least one broker host:port'),
-    ),
-  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:18081/apis/ccompat/v7'),
-  // Unset: config/tenants.json at the repo root (see @cs/tenants).
-  CS_TENANTS_FILE: z.string().optional(),
-  CS_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
-    .default(''),
+  ...kafkaServiceEnv,
   CS_BILLING_GROUP_ID: z.string().min(1).default('cs-billing'),
   // 0 asks the OS for a free port (tests).
   CS_BILLING_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(18202),
