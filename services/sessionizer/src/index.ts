@@ -10,6 +10,7 @@ export {
   isIanaTimeZone,
   type LocalDayErrorCode,
 } from './local-day.js';
+export { tenantDays, type TenantDay } from './tenant-days.js';
 export {
   sessionizeUserDay,
   type SessionizableEvent,

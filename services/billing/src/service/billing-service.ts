@@ -15,7 +15,7 @@ import type { TenantDirectory } from '@cs/tenants';
 import { AccountBillingStore } from './account-billing-store.js';
 import { billingTopics, ensureBillingTopics, type BillingTopics } from './billing-topics.js';
 import { billingDecoder, billingHandler, type BillingInput } from './billing-handler.js';
-import { tenantDays } from './tenant-days.js';
+import { tenantDays } from '@cs/sessionizer';
 
 export interface BillingOptions {
   readonly brokers: readonly string[];

@@ -2,7 +2,7 @@ import type { OutputRecord } from '@cs/runtime';
 import { formatDecimal, type Codec, type InvoiceRecord, type TicketRecord } from '@cs/schemas';
 import type { BillingOutput } from '../index.js';
 import type { BillingTopics } from './billing-topics.js';
-import type { TenantDay } from './tenant-days.js';
+import type { TenantDay } from '@cs/sessionizer';
 
 export interface OutputEncoding {
   readonly topics: BillingTopics;

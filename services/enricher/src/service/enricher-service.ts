@@ -23,7 +23,7 @@ import {
 import { enricherDecoder, enricherHandler, type EnricherInput } from './enricher-handler.js';
 import { enricherTopics, ensureEnricherTopics, type EnricherTopics } from './enricher-topics.js';
 import { EntityTables } from './entity-tables.js';
-import { tenantDays } from './tenant-days.js';
+import { tenantDays } from '@cs/sessionizer';
 
 export interface EnricherOptions {
   readonly brokers: readonly string[];

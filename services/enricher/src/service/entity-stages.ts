@@ -11,7 +11,7 @@ import {
 } from '../index.js';
 import type { EnricherTopics } from './enricher-topics.js';
 import { SOURCE_HEADERS, headerText } from './rekey.js';
-import type { TenantDay } from './tenant-days.js';
+import type { TenantDay } from '@cs/sessionizer';
 
 export interface StageEncoding {
   readonly topics: EnricherTopics;

@@ -1,5 +1,5 @@
 import type { Logger } from '@cs/runtime';
-import { localDayNumber } from '@cs/sessionizer';
+import { localDayNumber } from './local-day.js';
 import type { TenantDirectory } from '@cs/tenants';
 
 /** The local day number (days since 1970-01-01 of the date in the tenant's zone) of an instant. */
