@@ -75,13 +75,19 @@ async function committedSum(groupId: string, topic: string): Promise<bigint> {
   return sum;
 }
 
-/** Waits until the group commits past `after`: the instance is really processing. */
+/**
+ * Waits until the group commits past `after`: the instance is really processing. NOTE: a restarted
+ * instance first waits out the killed member's session, then restores its partitions from the
+ * changelog through a throwaway group; on a loaded 2-core CI machine (two test files at once) that
+ * took over 60 s once, so the wait is generous.
+ */
 async function progressPast(groupId: string, topic: string, after: bigint): Promise<bigint> {
-  const deadline = Date.now() + 60_000;
+  const waitMs = 150_000;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const sum = await committedSum(groupId, topic);
     if (sum > after) return sum;
-    if (Date.now() > deadline) throw new Error(`no progress past ${after} in 60 s`);
+    if (Date.now() > deadline) throw new Error(`no progress past ${after} in ${waitMs / 1000} s`);
     await new Promise((resolveWait) => setTimeout(resolveWait, 50));
   }
 }
@@ -108,7 +114,9 @@ describe('sessionizer service under SIGKILL', () => {
       CS_SESSIONIZER_GROUP_ID: groupId,
       CS_SESSIONIZER_METRICS_PORT: '0',
       CS_SESSIONIZER_COMMIT_EVERY: '7',
-      CS_SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
+      // NOTE: a restore runs inside the handler and sends no heartbeats (see issue notes); on a
+      // loaded CI machine a 6 s session evicted the member mid-restore, so leave it 10 s.
+      CS_SESSIONIZER_SESSION_TIMEOUT_MS: '10000',
     };
     const events = interleave(generateUsage(16, 28, 41));
     const chunks = 12;
@@ -159,5 +167,5 @@ describe('sessionizer service under SIGKILL', () => {
     expect(killedAt.every((at) => at < BigInt(events.length))).toBe(true);
     expect(netted.late).toBe(0);
     expect(netted).toEqual(referenceRun(events));
-  }, 180_000);
+  }, 600_000);
 });
