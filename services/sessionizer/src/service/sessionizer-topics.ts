@@ -1,5 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { CsError } from '@cs/runtime';
+import { CsError, retryingKafka } from '@cs/runtime';
 import { ensureTopics, type TopicCatalog } from '@cs/schemas';
 
 /** The sessionizer's topics: what it reads, what it writes, and its state. */
@@ -47,8 +47,10 @@ export async function ensureSessionizerTopics(
   catalog: TopicCatalog,
   topics: SessionizerTopics,
 ): Promise<{ partitions: number }> {
-  await ensureTopics(admin, catalog);
-  const metadata = await admin.fetchTopicMetadata({ topics: [topics.usage] });
+  // NOTE: right after topics are created (here or by a process starting beside this one) the
+  // broker may answer metadata with UNKNOWN_TOPIC_OR_PARTITION while leaders are elected.
+  await retryingKafka(() => ensureTopics(admin, catalog));
+  const metadata = await retryingKafka(() => admin.fetchTopicMetadata({ topics: [topics.usage] }));
   const partitions = metadata.topics.find((topic) => topic.name === topics.usage)?.partitions
     .length;
   if (partitions === undefined || partitions === 0) {
@@ -72,13 +74,15 @@ export async function ensureSessionizerTopics(
       configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
     },
   ];
-  const existing = new Set(await admin.listTopics());
+  const existing = new Set(await retryingKafka(() => admin.listTopics()));
   const missing = wanted.filter((topic) => !existing.has(topic.topic));
   if (missing.length > 0) {
     // NOTE: false (no throw) when another instance created them first.
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await retryingKafka(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
   }
-  const changelog = await admin.fetchTopicMetadata({ topics: [topics.changelog] });
+  const changelog = await retryingKafka(() =>
+    admin.fetchTopicMetadata({ topics: [topics.changelog] }),
+  );
   const changelogPartitions = changelog.topics[0]?.partitions.length;
   if (changelogPartitions !== partitions) {
     throw new CsError<SessionizerTopicsErrorCode>(
