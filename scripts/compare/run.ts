@@ -50,7 +50,7 @@ async function ingest(pipeline: Pipeline, file: string): Promise<string> {
   return output;
 }
 
-function queryRows(pipeline: Pipeline): QueryRows {
+export function queryRows(pipeline: Pipeline): QueryRows {
   return async (query, params) => {
     const result = await pipeline.clickhouse.query({
       query: query.replaceAll('{db}', pipeline.database),

@@ -33,6 +33,10 @@ export interface PipelineOptions {
   /** Partitions of every topic (the catalog's CS_TOPIC_PARTITIONS). */
   partitions?: number;
   services?: TestServices;
+  /** The ClickHouse URL the services use instead of the test run's (e.g. a proxy in front of it). */
+  serviceClickhouseUrl?: string;
+  /** Extra env for every service process. */
+  serviceEnv?: Record<string, string>;
 }
 
 export interface Pipeline {
@@ -50,6 +54,12 @@ export interface Pipeline {
   rows<T>(query: string, params?: Record<string, unknown>): Promise<T[]>;
   /** Resolves when every group has consumed everything (see services/cli/src/status/quiescence.ts). */
   waitUntilQuiescent(timeoutMs?: number): Promise<LagSnapshot>;
+  /** The running service processes by name (pid, child). */
+  processes(): ReadonlyMap<string, RunningApp>;
+  /** SIGKILLs a service process (kill -9) and resolves once it has exited. */
+  kill(name: string): Promise<void>;
+  /** Starts a service again with the same configuration (after kill or its own exit). */
+  restart(name: string): Promise<RunningApp>;
   stop(): Promise<void>;
 }
 
@@ -112,7 +122,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   for (const name of ['gateway', 'sessionizer', 'enricher', 'billing', 'sink']) {
     ports[name] = await freePort(taken);
   }
-  const specs = appServices(services, {
+  const serviceUrls = {
+    ...services,
+    clickhouseUrl: options.serviceClickhouseUrl ?? services.clickhouseUrl,
+  };
+  const specs = appServices(serviceUrls, {
     env: {
       ...env,
       CS_TENANTS_FILE: tenantsFile,
@@ -126,11 +140,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       CS_SINK_SESSION_TIMEOUT_MS: '10000',
       CS_SINK_BATCH_MS: '300',
       LOG_LEVEL: 'warn',
+      ...options.serviceEnv,
     },
     ports,
     only: ['sessionizer', 'enricher', 'billing', 'sink', ...(options.gateway ? ['gateway'] : [])],
   });
-  const apps: RunningApp[] = [];
+  const byName = new Map<string, RunningApp>();
   const clickhouse = createClient({
     url: services.clickhouseUrl,
     log: { level: ClickHouseLogLevel.OFF },
@@ -139,7 +154,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await Promise.all(apps.map((app) => stopApp(app)));
+      await Promise.all([...byName.values()].map((app) => stopApp(app)));
       await admin.disconnect();
       await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
       await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}_facts` });
@@ -152,7 +167,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const started = await Promise.allSettled(
     specs.map(async (spec) => {
       const app = await startApp(spec, join(runDir, 'logs'), 120_000);
-      apps.push(app);
+      byName.set(spec.name, app);
       return app;
     }),
   );
@@ -186,6 +201,24 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         timeoutMs,
         intervalMs: 1000,
       });
+    },
+    processes: () => byName,
+    async kill(name) {
+      const app = byName.get(name);
+      if (app === undefined) throw new Error(`kill: no service named '${name}' in this pipeline`);
+      if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => app.child.once('exit', () => resolve()));
+      app.child.kill('SIGKILL');
+      await exited;
+    },
+    async restart(name) {
+      const spec = specs.find((candidate) => candidate.name === name);
+      if (spec === undefined) {
+        throw new Error(`restart: no service named '${name}' in this pipeline`);
+      }
+      const app = await startApp(spec, join(runDir, 'logs'), 120_000);
+      byName.set(name, app);
+      return app;
     },
     stop,
   };
