@@ -1,4 +1,16 @@
-export { migrate, type AppliedMigration, type MigrateOptions } from './migrate.js';
+export {
+  bookkeepingStatements,
+  migrate,
+  type AppliedMigration,
+  type MigrateOptions,
+} from './migrate.js';
+export {
+  REPLICA_NAME,
+  REPLICATION_PATH,
+  renderForCluster,
+  stripComments,
+  validClusterName,
+} from './cluster.js';
 export {
   DEFAULT_MIGRATIONS_DIR,
   MigrationError,

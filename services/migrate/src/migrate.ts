@@ -1,5 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createLogger, errorMessage, type Logger } from '@cs/runtime';
+import { renderForCluster, validClusterName } from './cluster.js';
 import {
   DEFAULT_MIGRATIONS_DIR,
   MigrationError,
@@ -19,6 +20,12 @@ export interface MigrateOptions {
   password?: string;
   /** Where the numbered SQL files are; default infra/clickhouse/. */
   dir?: string;
+  /**
+   * A ClickHouse cluster (a name from the server's `remote_servers`) to render every statement for:
+   * `ON CLUSTER <name>` and Replicated*MergeTree engines (see renderForCluster). Unset: the DDL
+   * for one server, exactly as written in the files.
+   */
+  cluster?: string;
   log?: Logger;
 }
 
@@ -49,6 +56,7 @@ export async function migrate(options: MigrateOptions): Promise<AppliedMigration
   const target = targetDatabases(options.database ?? 'cs');
   const log = options.log ?? createLogger({ component: 'migrate' });
   const files = readMigrationFiles(options.dir ?? DEFAULT_MIGRATIONS_DIR);
+  const cluster = options.cluster === undefined ? undefined : validClusterName(options.cluster);
   const client = createClient({
     url: options.url,
     username: options.username ?? 'default',
@@ -57,13 +65,13 @@ export async function migrate(options: MigrateOptions): Promise<AppliedMigration
     log: { level: ClickHouseLogLevel.OFF },
   });
   try {
-    await ensureBookkeeping(client, target);
+    await applyBookkeeping(client, target, cluster);
     const recorded = await recordedMigrations(client, target);
     refuseChangedFiles(files, recorded);
     const pending = files.filter((file) => !recorded.has(file.version));
     const applied: AppliedMigration[] = [];
     for (const file of pending) {
-      await applyFile(client, target, file);
+      await applyFile(client, target, file, cluster);
       applied.push({ version: file.version, name: file.name, checksum: file.checksum });
       log.info('migration applied', { database: target.views, migration: file.name });
     }
@@ -74,17 +82,39 @@ export async function migrate(options: MigrateOptions): Promise<AppliedMigration
   }
 }
 
-async function ensureBookkeeping(client: ClickHouseClient, target: TargetDatabases): Promise<void> {
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${target.views}` });
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${target.facts}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${target.facts}.migrations (
+async function applyBookkeeping(
+  client: ClickHouseClient,
+  target: TargetDatabases,
+  cluster: string | undefined,
+): Promise<void> {
+  const statements = bookkeepingStatements(target);
+  for (const [index, statement] of statements.entries()) {
+    try {
+      await client.command({ query: renderForCluster(statement, cluster) });
+    } catch (error: unknown) {
+      if (error instanceof MigrationError) throw error;
+      throw new MigrationError(
+        'MIGRATION_FAILED',
+        `databases and migrations table${cluster === undefined ? '' : ` on cluster ${cluster}`}, ` +
+          `statement ${index + 1} of ${statements.length}: ${errorMessage(error).trim()}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** The target's databases and its migrations table, for one server (render for a cluster). */
+export function bookkeepingStatements(target: TargetDatabases): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${target.views}`,
+    `CREATE DATABASE IF NOT EXISTS ${target.facts}`,
+    `CREATE TABLE IF NOT EXISTS ${target.facts}.migrations (
       version UInt32,
       name String,
       checksum String,
       applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
     ) ENGINE = MergeTree ORDER BY version`,
-  });
+  ];
 }
 
 async function recordedMigrations(
@@ -120,8 +150,11 @@ async function applyFile(
   client: ClickHouseClient,
   target: TargetDatabases,
   file: MigrationFile,
+  cluster: string | undefined,
 ): Promise<void> {
-  const statements = migrationStatements(file.sql, target);
+  const statements = migrationStatements(file.sql, target).map((statement) =>
+    renderForCluster(statement, cluster),
+  );
   for (const [index, statement] of statements.entries()) {
     try {
       await client.command({ query: statement });

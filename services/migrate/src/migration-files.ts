@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { CsError } from '@cs/runtime';
 
 export type MigrationErrorCode =
+  | 'MIGRATION_BAD_CLUSTER'
   | 'MIGRATION_BAD_DATABASE'
   | 'MIGRATION_BAD_FILE'
+  | 'MIGRATION_BAD_STATEMENT'
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'MIGRATION_FAILED';
 
