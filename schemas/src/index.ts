@@ -64,3 +64,16 @@ export {
   type CodecErrorCode,
 } from './codec.js';
 export { avroOptions, DecimalType, avroType, avroTypeForSchema } from './avro-types.js';
+export {
+  CONTROL_TOPIC,
+  GENERATION_KEY,
+  MAX_GENERATION,
+  controlTopicName,
+  generationEnvSchema,
+  generationFromEnv,
+  generationName,
+  generationSuffix,
+  parseGenerationValue,
+  readGeneration,
+  writeGeneration,
+} from './generation.js';

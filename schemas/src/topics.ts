@@ -1,6 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { z } from 'zod';
 import { CsError, parseEnv } from '@cs/runtime';
+import { generationEnvSchema, generationSuffix } from './generation.js';
 import {
   EVENT_TYPES,
   type CanonicalEvent,
@@ -31,6 +32,10 @@ export interface TopicCatalog {
   /** What the stream processors publish for the sink (`cs.derived.<name>`). */
   derived: Record<DerivedName, TopicSpec>;
   deadLetter: TopicSpec;
+  /** The pipeline generation whose derived topics these are (see generation.ts). */
+  generation: number;
+  /** A processor's own topic (changelog, repartition) in this prefix and generation. */
+  internalTopic(name: string): string;
   /** Every topic: raw, then derived, then the dead-letter topic. */
   all: TopicSpec[];
   /** The topic of a schema. */
@@ -48,6 +53,11 @@ export interface TopicCatalogOptions {
   deadLetterRetentionMs?: number;
   /** Derived topics can be rebuilt from the raw ones; the sink only needs what it has not stored. */
   derivedRetentionMs?: number;
+  /**
+   * The pipeline generation: derived and dead-letter topic names get its suffix (`.g<n>`, none
+   * for 0); raw topics never do.
+   */
+  generation?: number;
 }
 
 export const DEFAULT_TOPIC_OPTIONS: Required<TopicCatalogOptions> = {
@@ -57,6 +67,7 @@ export const DEFAULT_TOPIC_OPTIONS: Required<TopicCatalogOptions> = {
   rawRetentionMs: -1,
   deadLetterRetentionMs: 30 * 24 * 3_600_000,
   derivedRetentionMs: 7 * 24 * 3_600_000,
+  generation: 0,
 };
 
 export const DEAD_LETTER_TOPIC = 'cs.dlq';
@@ -117,8 +128,11 @@ export function subjectFor(topic: string): string {
 
 export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
   const settings = { ...DEFAULT_TOPIC_OPTIONS, ...options };
+  const suffix = generationSuffix(settings.generation);
   const spec = (schema: SchemaName, name: string, retentionMs: number): TopicSpec => {
-    const full = `${settings.prefix}${name}`;
+    // Raw topics are the log of record, shared by every generation; the rest is derived from them.
+    const derivedFromRaw = schema.startsWith('derived-') || schema === 'dead-letter';
+    const full = `${settings.prefix}${name}${derivedFromRaw ? suffix : ''}`;
     return {
       schema,
       name: full,
@@ -148,6 +162,8 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
     raw,
     derived,
     deadLetter,
+    generation: settings.generation,
+    internalTopic: (name) => `${settings.prefix}${name}${suffix}`,
     all: [
       ...EVENT_TYPES.map((type) => raw[type]),
       ...DERIVED_NAMES.map((name) => derived[name]),
@@ -161,7 +177,7 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
   };
 }
 
-const envSchema = z.object({
+const envSchema = generationEnvSchema.extend({
   CS_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
@@ -181,7 +197,10 @@ const envSchema = z.object({
     .default(DEFAULT_TOPIC_OPTIONS.derivedRetentionMs),
 });
 
-/** The catalog configured by `CS_TOPIC_PREFIX`, `CS_TOPIC_PARTITIONS`, … (all optional). */
+/**
+ * The catalog configured by `CS_TOPIC_PREFIX`, `CS_TOPIC_PARTITIONS`, `CS_PIPELINE_GENERATION`, …
+ * (all optional).
+ */
 export function topicCatalogFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): TopicCatalog {
@@ -193,6 +212,7 @@ export function topicCatalogFromEnv(
     rawRetentionMs: config.CS_RAW_RETENTION_MS,
     deadLetterRetentionMs: config.CS_DLQ_RETENTION_MS,
     derivedRetentionMs: config.CS_DERIVED_RETENTION_MS,
+    generation: config.CS_PIPELINE_GENERATION,
   });
 }
 

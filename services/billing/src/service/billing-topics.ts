@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { CsError, retryingKafka } from '@cs/runtime';
-import { ensureTopics, type TopicCatalog } from '@cs/schemas';
+import { ensureTopics, generationSuffix, type TopicCatalog } from '@cs/schemas';
 
 /** Billing's topics: what it reads, what it writes, and its state. */
 export interface BillingTopics {
@@ -28,7 +28,7 @@ export function billingTopics(catalog: TopicCatalog, prefix: string): BillingTop
     accountMrr: catalog.derived['account-mrr'].name,
     invoiceState: catalog.derived['invoice-state'].name,
     ticketState: catalog.derived['ticket-state'].name,
-    changelog: `${prefix}${CHANGELOG_TOPIC}`,
+    changelog: `${prefix}${CHANGELOG_TOPIC}${generationSuffix(catalog.generation)}`,
     deadLetter: catalog.deadLetter.name,
   };
 }

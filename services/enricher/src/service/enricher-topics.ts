@@ -1,6 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { CsError, retryingKafka } from '@cs/runtime';
-import { ensureTopics, type TopicCatalog } from '@cs/schemas';
+import { ensureTopics, generationSuffix, type TopicCatalog } from '@cs/schemas';
 
 /** The enricher's topics: what it reads, what it writes, its repartitions and its state. */
 export interface EnricherTopics {
@@ -32,18 +32,19 @@ export const USERS_CHANGELOG_TOPIC = 'cs.enricher.users';
 export const ACTIVITY_TOPIC = 'cs.derived.sessionized-usage';
 
 export function enricherTopics(catalog: TopicCatalog, prefix: string): EnricherTopics {
+  const suffix = generationSuffix(catalog.generation);
   return {
     account: catalog.raw.account.name,
     user: catalog.raw.user.name,
-    accountsByTenant: `${prefix}${ACCOUNTS_BY_TENANT_TOPIC}`,
-    usersByUser: `${prefix}${USERS_BY_USER_TOPIC}`,
-    activity: `${prefix}${ACTIVITY_TOPIC}`,
+    accountsByTenant: `${prefix}${ACCOUNTS_BY_TENANT_TOPIC}${suffix}`,
+    usersByUser: `${prefix}${USERS_BY_USER_TOPIC}${suffix}`,
+    activity: `${prefix}${ACTIVITY_TOPIC}${suffix}`,
     accountState: catalog.derived['account-state'].name,
     userState: catalog.derived['user-state'].name,
     hierarchyEdge: catalog.derived['hierarchy-edge'].name,
     enrichedUsage: catalog.derived['enriched-usage'].name,
-    accountsChangelog: `${prefix}${ACCOUNTS_CHANGELOG_TOPIC}`,
-    usersChangelog: `${prefix}${USERS_CHANGELOG_TOPIC}`,
+    accountsChangelog: `${prefix}${ACCOUNTS_CHANGELOG_TOPIC}${suffix}`,
+    usersChangelog: `${prefix}${USERS_CHANGELOG_TOPIC}${suffix}`,
     deadLetter: catalog.deadLetter.name,
   };
 }

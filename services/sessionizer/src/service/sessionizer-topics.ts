@@ -1,6 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { CsError, retryingKafka } from '@cs/runtime';
-import { ensureTopics, type TopicCatalog } from '@cs/schemas';
+import { ensureTopics, generationSuffix, type TopicCatalog } from '@cs/schemas';
 
 /** The sessionizer's topics: what it reads, what it writes, and its state. */
 export interface SessionizerTopics {
@@ -25,9 +25,9 @@ export function sessionizerTopics(catalog: TopicCatalog, prefix: string): Sessio
     usage: catalog.raw.usage.name,
     session: catalog.derived.session.name,
     timeSlice: catalog.derived['time-slice'].name,
-    activity: `${prefix}${ACTIVITY_TOPIC}`,
+    activity: `${prefix}${ACTIVITY_TOPIC}${generationSuffix(catalog.generation)}`,
     late: catalog.derived['late-event'].name,
-    changelog: `${prefix}${CHANGELOG_TOPIC}`,
+    changelog: `${prefix}${CHANGELOG_TOPIC}${generationSuffix(catalog.generation)}`,
     deadLetter: catalog.deadLetter.name,
   };
 }
