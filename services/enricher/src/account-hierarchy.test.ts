@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { accountParent, accountPath, applyAccountRecord } from './account-hierarchy.js';
+import {
+  accountParent,
+  accountPath,
+  applyAccountRecord,
+  refusedAccountRecords,
+} from './account-hierarchy.js';
 import { createEnricherState, type EnricherState } from './enricher-state.js';
 import type { AccountOutput } from './outputs.js';
 import { account } from './test-records.test-support.js';
@@ -36,11 +41,14 @@ describe('applyAccountRecord: the hierarchy', () => {
     ]) {
       applyAccountRecord(state, record);
     }
-    const result = applyAccountRecord(state, account('e4', 4, 'C', 'A', { name: 'Cee' }));
+    const refused = account('e4', 4, 'C', 'A', { name: 'Cee' });
+    const result = applyAccountRecord(state, refused);
     expect(result.outcome).toBe('applied');
     expect(result.outputs).toEqual([
       {
         type: 'hierarchy-refusal',
+        record: refused,
+        origin: null,
         row: {
           tenant: 'acme',
           accountId: 'C',
@@ -113,11 +121,11 @@ describe('applyAccountRecord: the hierarchy', () => {
     expect(path(state, 'A')).toBe('X/A2/B/A');
   });
 
-  it('latest ts wins: an older record arriving late changes nothing', () => {
+  it('latest ts wins: an older record arriving late changes no field and no link', () => {
     const state = createEnricherState();
     applyAccountRecord(state, account('e2', 20, 'A', 'P2', { name: 'new' }));
     const late = applyAccountRecord(state, account('e1', 10, 'A', 'P1', { name: 'old' }));
-    expect(late).toMatchObject({ outcome: 'stale', outputs: [] });
+    expect(late).toMatchObject({ outcome: 'stale', outputs: [], changed: ['A'] });
     expect(path(state, 'A')).toBe('P2/A');
     expect(state.tenants.get('acme')?.accounts.get('A')?.record.name).toBe('new');
   });
@@ -140,5 +148,49 @@ describe('applyAccountRecord: the hierarchy', () => {
     applyAccountRecord(state, { ...account('e3', 1, 'P', 'A'), tenant: 'other' });
     expect(accountPath(state, 'other', 'P')).toEqual(['A', 'P']);
     expect(path(state, 'A')).toBe('P/A');
+  });
+
+  it('a late link decides the refusal as if it had arrived in (ts, id) order, and corrects the edges', () => {
+    // Seed 1's case: A moves under B at ts 10 (e1); B asks for A at ts 20 (e2), a cycle.
+    // e2 arrives first (accepted: B→A), then e1: replayed, e1 stands and e2 is refused.
+    const state = createEnricherState();
+    const first = applyAccountRecord(state, account('e2', 20, 'B', 'A'));
+    expect(edges(first.outputs)).toEqual(['B→A']);
+    const late = applyAccountRecord(state, account('e1', 10, 'A', 'B'));
+    expect(late.outcome).toBe('applied');
+    expect(late.outputs.map((o) => o.type)).toEqual([
+      'hierarchy-edge',
+      'hierarchy-refusal',
+      'hierarchy-edge',
+    ]);
+    expect(edges(late.outputs)).toEqual(['A→B', 'B→root']);
+    // The correction of B carries B's newest ts, so it is B's latest edge downstream.
+    expect(late.outputs[2]?.row).toMatchObject({ accountId: 'B', ts: 20 });
+    expect(late.outputs[1]).toMatchObject({
+      type: 'hierarchy-refusal',
+      record: { id: 'e2' },
+      row: { recordId: 'e2', accountId: 'B', requestedParentId: 'A', keptParentId: null },
+    });
+    expect(late.changed.sort()).toEqual(['A', 'B']);
+    expect(path(state, 'A')).toBe('B/A');
+    expect(refusedAccountRecords(state, 'acme').map((r) => r.id)).toEqual(['e2']);
+  });
+
+  it('a refusal is reported once; a late record may lift it (the report stays, the edge corrects)', () => {
+    const state = createEnricherState();
+    applyAccountRecord(state, account('e1', 10, 'A', 'B'));
+    const refused = applyAccountRecord(state, account('e3', 30, 'B', 'A'));
+    expect(refused.outputs.map((o) => o.type)).toEqual(['hierarchy-refusal', 'hierarchy-edge']);
+    // A late record moves A to C before B's request: B→A no longer closes a cycle.
+    const lift = applyAccountRecord(state, account('e2', 20, 'A', 'C'));
+    expect(lift.outcome).toBe('applied');
+    expect(lift.outputs.map((o) => o.type)).toEqual(['hierarchy-edge', 'hierarchy-edge']);
+    expect(edges(lift.outputs)).toEqual(['A→C', 'B→A']);
+    expect(refusedAccountRecords(state, 'acme')).toEqual([]);
+    // A later record bringing the cycle back refuses again a record already reported: no report.
+    const back = applyAccountRecord(state, account('e25', 25, 'C', 'B'));
+    expect(back.outputs.filter((o) => o.type === 'hierarchy-refusal')).toEqual([]);
+    expect(refusedAccountRecords(state, 'acme').map((r) => r.id)).toEqual(['e3']);
+    expect(path(state, 'A')).toBe('B/C/A');
   });
 });

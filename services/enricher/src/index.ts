@@ -7,11 +7,14 @@ export {
   type EnricherState,
   type TenantTables,
   type AccountEntry,
+  type HeldAccountRecord,
+  type RecordOrigin,
 } from './enricher-state.js';
 export {
   applyAccountRecord,
   accountPath,
   accountParent,
+  refusedAccountRecords,
   type ApplyAccountOutcome,
   type ApplyAccountResult,
   type AccountHierarchyErrorCode,
@@ -32,6 +35,7 @@ export {
   restoreAccountEntry,
   restoreUserRecord,
   ENRICHER_STATE_VERSION,
+  ACCOUNT_STATE_VERSION,
   type EnricherStateCodecErrorCode,
 } from './state-codec.js';
 export type {

@@ -1,4 +1,5 @@
-import type { UsageRecord } from '@cs/schemas';
+import type { AccountRecord, UsageRecord } from '@cs/schemas';
+import type { RecordOrigin } from './enricher-state.js';
 
 /**
  * The effective parent of an account changed (or the account was seen for the first time): a row
@@ -17,8 +18,8 @@ export interface HierarchyEdge {
 export type HierarchyRefusalRule = 'self-parent' | 'cycle';
 
 /**
- * A requested parent link that would have made a cycle (CONTRACT §2: refused and reported). The
- * record's other fields were still applied; the account keeps `keptParentId`. The sink writes it
+ * A requested parent link that would have made a cycle (CONTRACT §2: refused and reported) when the
+ * tenant's account records are replayed in (`ts`, `id`) order. The record's other fields still apply; the account keeps `keptParentId`. The sink writes it
  * to the dead letters (step `enricher.hierarchy`, with `reason`), where the refused-records count
  * is queryable.
  */
@@ -37,7 +38,13 @@ export interface HierarchyRefusal {
 
 export type AccountOutput =
   | { type: 'hierarchy-edge'; row: HierarchyEdge }
-  | { type: 'hierarchy-refusal'; row: HierarchyRefusal };
+  | {
+      type: 'hierarchy-refusal';
+      row: HierarchyRefusal;
+      /** The refused record and where it was read (it may have arrived before this one). */
+      record: AccountRecord;
+      origin: RecordOrigin | null;
+    };
 
 /** A usage event with what the enricher adds: the `usage_events` row before the sink's `day`. */
 export type EnrichedUsage = Omit<UsageRecord, 'product'> & {

@@ -74,5 +74,45 @@ describe('enricher changelog codec', () => {
     expect(() => decodeAccountEntry(bytes({ v: 1, record: good.record, parentId: null }))).toThrow(
       expect.objectContaining({ code: 'state_corrupt' }),
     );
+    expect(() => decodeAccountEntry(bytes({ v: 3 }))).toThrow(
+      expect.objectContaining({ code: 'state_version_unknown' }),
+    );
+  });
+
+  it('reads a version 1 account entry as a history of its latest record', () => {
+    const record = account('e7', 7, 'A', 'B');
+    const entry = decodeAccountEntry(
+      Buffer.from(JSON.stringify({ v: 1, record, parentId: null }), 'utf8'),
+    );
+    expect(entry).toEqual({
+      record,
+      parentId: null,
+      // B was refused under the v1 rule (effective parent differs from the requested one).
+      history: [{ record, origin: null, refused: true, refusalReported: true }],
+    });
+  });
+
+  it('round-trips the history with origins, so a replay after a restore sees every record', () => {
+    const state = createEnricherState();
+    applyAccountRecord(state, account('e2', 20, 'B', 'A'), {
+      topic: 'cs.raw.account',
+      partition: 3,
+      offset: '41',
+    });
+    applyAccountRecord(state, account('e1', 10, 'A', 'B'));
+    const restored = createEnricherState();
+    for (const entry of state.tenants.get('acme')?.accounts.values() ?? []) {
+      restoreAccountEntry(restored, decodeAccountEntry(encodeAccountEntry(entry)));
+    }
+    expect(restored.tenants.get('acme')?.accounts).toEqual(state.tenants.get('acme')?.accounts);
+    expect(restored.tenants.get('acme')?.accounts.get('B')?.history[0]).toEqual({
+      record: account('e2', 20, 'B', 'A'),
+      origin: { topic: 'cs.raw.account', partition: 3, offset: '41' },
+      refused: true,
+      refusalReported: true,
+    });
+    // A late record after the restore replays the whole history: B's request stays refused.
+    applyAccountRecord(restored, account('e0', 5, 'A', null));
+    expect(accountPath(restored, 'acme', 'A')).toEqual(['B', 'A']);
   });
 });

@@ -8,13 +8,17 @@ import { tenantTables, type AccountEntry, type EnricherState } from './enricher-
  * and one per user (key `tenant/userId`), each the entry's whole state, so compaction keeps exactly
  * the current table. JSON, UTF-8, versioned by `v`; a version this code does not know is refused.
  *
- * Version 1:
- *   account: { "v": 1, "record": AccountRecord, "parentId": effective parent | null }
- *   user:    { "v": 1, "record": UserRecord }
- * The effective parent is stored, not re-derived: it depends on the order records were processed
- * in, which a restore does not replay.
+ * Users, version 1: { "v": 1, "record": UserRecord }
+ * Accounts, version 2: { "v": 2, "record": latest AccountRecord, "parentId": effective parent | null,
+ *   "history": [{ "record", "origin": { topic, partition, offset } | null, "refused",
+ *   "refusalReported" }] } — every record of the account in (ts, id) order, the hierarchy replay's
+ *   input. The effective parent is stored too, so a restore (and the enrichment tables, which only
+ *   follow the changelog) need no replay.
+ * Accounts, version 1 (read only): { "v": 1, "record", "parentId" }: restored with a history of the
+ *   latest record alone.
  */
 export const ENRICHER_STATE_VERSION = 1;
+export const ACCOUNT_STATE_VERSION = 2;
 
 export type EnricherStateCodecErrorCode = 'state_version_unknown' | 'state_corrupt';
 
@@ -60,23 +64,59 @@ const userRecordSchema = z.object({
   attributes: attributesSchema,
 }) satisfies z.ZodType<UserRecord>;
 
-const accountEntrySchema = z.object({
+const accountEntryV1Schema = z.object({
   v: z.literal(1),
   record: accountRecordSchema,
   parentId: nullableString,
+});
+const accountEntrySchema = z.object({
+  v: z.literal(2),
+  record: accountRecordSchema,
+  parentId: nullableString,
+  history: z.array(
+    z.object({
+      record: accountRecordSchema,
+      origin: z
+        .object({ topic: z.string(), partition: z.number().int(), offset: z.string() })
+        .nullable(),
+      refused: z.boolean(),
+      refusalReported: z.boolean(),
+    }),
+  ),
 });
 const userEntrySchema = z.object({ v: z.literal(1), record: userRecordSchema });
 
 export function encodeAccountEntry(entry: AccountEntry): Buffer {
   return Buffer.from(
-    JSON.stringify({ v: ENRICHER_STATE_VERSION, record: entry.record, parentId: entry.parentId }),
+    JSON.stringify({
+      v: ACCOUNT_STATE_VERSION,
+      record: entry.record,
+      parentId: entry.parentId,
+      history: entry.history,
+    }),
     'utf8',
   );
 }
 
 export function decodeAccountEntry(buffer: Buffer): AccountEntry {
-  const value = decodeVersioned(buffer, accountEntrySchema, 'account');
-  return { record: value.record, parentId: value.parentId };
+  const parsed = parseJson(buffer, 'account');
+  if (versionOf(parsed) === 1) {
+    const value = validated(parsed, accountEntryV1Schema, 'account');
+    return {
+      record: value.record,
+      parentId: value.parentId,
+      history: [
+        {
+          record: value.record,
+          origin: null,
+          refused: value.record.parentId !== value.parentId,
+          refusalReported: value.record.parentId !== value.parentId,
+        },
+      ],
+    };
+  }
+  const value = checkedVersion(parsed, ACCOUNT_STATE_VERSION, accountEntrySchema, 'account');
+  return { record: value.record, parentId: value.parentId, history: value.history };
 }
 
 export function encodeUserRecord(record: UserRecord): Buffer {
@@ -84,7 +124,8 @@ export function encodeUserRecord(record: UserRecord): Buffer {
 }
 
 export function decodeUserRecord(buffer: Buffer): UserRecord {
-  return decodeVersioned(buffer, userEntrySchema, 'user').record;
+  return checkedVersion(parseJson(buffer, 'user'), ENRICHER_STATE_VERSION, userEntrySchema, 'user')
+    .record;
 }
 
 /** Puts a decoded account entry back into the state (changelog restore, any key order). */
@@ -97,23 +138,37 @@ export function restoreUserRecord(state: EnricherState, record: UserRecord): voi
   tenantTables(state, record.tenant).users.set(record.userId, record);
 }
 
-function decodeVersioned<Output>(buffer: Buffer, schema: z.ZodType<Output>, what: string): Output {
-  let parsed: unknown;
+function parseJson(buffer: Buffer, what: string): unknown {
   try {
-    parsed = JSON.parse(buffer.toString('utf8'));
+    return JSON.parse(buffer.toString('utf8'));
   } catch (error: unknown) {
     throw new CsError<EnricherStateCodecErrorCode>('state_corrupt', `${what} state: not JSON`, {
       cause: error,
     });
   }
-  const version =
-    typeof parsed === 'object' && parsed !== null && 'v' in parsed ? parsed.v : undefined;
-  if (version !== ENRICHER_STATE_VERSION) {
+}
+
+function versionOf(parsed: unknown): unknown {
+  return typeof parsed === 'object' && parsed !== null && 'v' in parsed ? parsed.v : undefined;
+}
+
+function checkedVersion<Output>(
+  parsed: unknown,
+  expected: number,
+  schema: z.ZodType<Output>,
+  what: string,
+): Output {
+  const version = versionOf(parsed);
+  if (version !== expected) {
     throw new CsError<EnricherStateCodecErrorCode>(
       'state_version_unknown',
-      `${what} state version ${String(version)} is not known (this code reads ${ENRICHER_STATE_VERSION})`,
+      `${what} state version ${String(version)} is not known (this code reads ${expected})`,
     );
   }
+  return validated(parsed, schema, what);
+}
+
+function validated<Output>(parsed: unknown, schema: z.ZodType<Output>, what: string): Output {
   const result = schema.safeParse(parsed);
   if (!result.success) {
     throw new CsError<EnricherStateCodecErrorCode>(

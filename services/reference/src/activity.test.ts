@@ -166,3 +166,38 @@ describe('account roll-up', () => {
     expect(own).toMatchObject({ active_users: 1, events: 1, time_ms: 10 * MINUTE });
   });
 });
+
+describe('hierarchy order', () => {
+  it('decides a cycle in (ts, id) order, not in file order', () => {
+    // B asks for A at 00:05 (line 1); A had asked for B at 00:01 (line 2, arriving later).
+    // In ts order A → B stands first, so B's request closes the cycle and is refused.
+    const reference = referenceOf([
+      accountRecord('2026-07-01T00:05', 'B', 'A'),
+      accountRecord('2026-07-01T00:01', 'A', 'B'),
+    ]);
+    expect(reference.refused_links).toEqual([
+      { tenant: 'acme', accountId: 'B', parentId: 'A', line: 1 },
+    ]);
+    const parents = Object.fromEntries(
+      reference.accounts.map((row) => [row.account_id, row.parent_id]),
+    );
+    expect(parents).toEqual({ A: 'B', B: null });
+  });
+
+  it('lets an older record of an account set the parent a later refusal keeps', () => {
+    // A: under P at 00:01 (line 3, late), then asks for C at 00:03, which hangs below A: refused,
+    // and A keeps P — known only from the late line.
+    const reference = referenceOf([
+      accountRecord('2026-07-01T00:02', 'C', 'A'),
+      accountRecord('2026-07-01T00:03', 'A', 'C'),
+      accountRecord('2026-07-01T00:01', 'A', 'P'),
+    ]);
+    expect(reference.refused_links).toEqual([
+      { tenant: 'acme', accountId: 'A', parentId: 'C', line: 2 },
+    ]);
+    const parents = Object.fromEntries(
+      reference.accounts.map((row) => [row.account_id, row.parent_id]),
+    );
+    expect(parents).toEqual({ A: 'P', C: 'A', P: null });
+  });
+});

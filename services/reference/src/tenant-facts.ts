@@ -97,8 +97,9 @@ class TenantFactsBuilder {
       case 'account':
         if (keepLatest(this.latestAccounts, event.accountId, event, seq)) {
           facts.accounts.set(event.accountId, event);
-          facts.hierarchy.requestParent(event.accountId, event.parentId, seq);
         }
+        // Every record counts for the hierarchy, which takes them in (ts, id) order.
+        facts.hierarchy.requestParent(event.accountId, event.parentId, event.ts, event.id, seq);
         return;
       case 'user': {
         const day = facts.calendar.dayOf(event.ts);

@@ -8,6 +8,7 @@ import {
   tenantTables,
   type AccountOutput,
   type EnricherState,
+  type RecordOrigin,
 } from '../index.js';
 import type { EnricherTopics } from './enricher-topics.js';
 import { SOURCE_HEADERS, headerText } from './rekey.js';
@@ -30,10 +31,12 @@ export interface StageResult {
 }
 
 /**
- * One account record of a tenant's ordered stream: applied to the partition's tables (latest
- * state, cycle refusal), rendered as account-state, hierarchy-edge and refusal records plus the
- * account's changelog entry. If rendering throws, the account is put back as it was, so a retry
- * does not see its own record as a duplicate.
+ * One account record of a tenant's stream: applied to the partition's tables (latest state; the
+ * hierarchy replayed in (`ts`, `id`) order when it arrived out of that order), rendered as
+ * account-state (when it is the account's latest), hierarchy-edge records for every account whose
+ * effective parent changed, refusal dead letters and the changelog entries of every changed
+ * account. If rendering throws, the tenant's accounts are put back as they were, so a retry does
+ * not see its own record as a duplicate.
  */
 export function applyAccountStage(
   state: EnricherState,
@@ -42,16 +45,17 @@ export function applyAccountStage(
   encoding: StageEncoding,
 ): StageResult {
   const accounts = tenantTables(state, record.tenant).accounts;
-  const before = accounts.get(record.accountId);
+  const before = new Map(accounts);
   try {
-    const result = applyAccountRecord(state, record);
-    if (result.outcome !== 'applied') {
+    const result = applyAccountRecord(state, record, originOf(source));
+    if (result.outcome === 'duplicate') {
       return { outcome: result.outcome, outputs: [], changelog: [], refusals: 0 };
     }
     const key = `${record.tenant}/${record.accountId}`;
     const { topics, codec, dayOf } = encoding;
-    const outputs: OutputRecord[] = [
-      {
+    const outputs: OutputRecord[] = [];
+    if (result.outcome === 'applied') {
+      outputs.push({
         topic: topics.accountState,
         key,
         value: codec.encode('derived-account-state', {
@@ -66,38 +70,48 @@ export function applyAccountStage(
           ts: record.ts,
           day: dayOf(record.tenant, record.ts),
         }),
-      },
-      ...result.outputs.map((output) => accountOutputRecord(output, key, source, encoding)),
-    ];
-    const entry = accounts.get(record.accountId);
-    const changelog: OutputRecord[] =
-      entry === undefined
+      });
+    }
+    outputs.push(...result.outputs.map((output) => accountOutputRecord(output, source, encoding)));
+    const changelog: OutputRecord[] = result.changed.flatMap((accountId) => {
+      const entry = accounts.get(accountId);
+      return entry === undefined
         ? []
         : [
             {
               topic: topics.accountsChangelog,
-              key,
+              key: `${record.tenant}/${accountId}`,
               value: encodeAccountEntry(entry),
               // NOTE: changelog partition n belongs to repartition partition n, whatever the key
               // hashes to: only that partition's transactional producer ever writes it.
               partition: source.partition,
             },
           ];
+    });
     const refusals = result.outputs.filter((o) => o.type === 'hierarchy-refusal').length;
-    return { outcome: 'applied', outputs, changelog, refusals };
+    return { outcome: result.outcome, outputs, changelog, refusals };
   } catch (error) {
-    if (before === undefined) accounts.delete(record.accountId);
-    else accounts.set(record.accountId, before);
+    accounts.clear();
+    for (const [accountId, entry] of before) accounts.set(accountId, entry);
     throw error;
   }
 }
 
+/** The raw record behind a repartitioned one (carried through the repartition in headers). */
+function originOf(source: SourceRecord): RecordOrigin {
+  return {
+    topic: headerText(source.headers, SOURCE_HEADERS.topic) ?? source.topic,
+    partition: Number(headerText(source.headers, SOURCE_HEADERS.partition) ?? source.partition),
+    offset: headerText(source.headers, SOURCE_HEADERS.offset) ?? source.offset,
+  };
+}
+
 function accountOutputRecord(
   output: AccountOutput,
-  key: string,
   source: SourceRecord,
   encoding: StageEncoding,
 ): OutputRecord {
+  const key = `${output.row.tenant}/${output.row.accountId}`;
   if (output.type === 'hierarchy-edge') {
     return {
       topic: encoding.topics.hierarchyEdge,
@@ -105,14 +119,19 @@ function accountOutputRecord(
       value: encoding.codec.encode('derived-hierarchy-edge', { ...output.row }),
     };
   }
-  // A refusal is a dead letter of the refused record: its original bytes, its raw topic,
-  // partition and offset (carried through the repartition in headers), the reason naming the chain.
+  // A refusal is a dead letter of the refused record: its raw topic, partition and offset, the
+  // reason naming the chain, and its bytes — the source's own when it is the record being
+  // processed; re-encoded (same schema, same content) when an earlier record is refused because a
+  // late one arrived before it in (ts, id) order.
+  const arriving = output.origin !== null && originMatches(source, output.origin);
+  // NOTE: an origin is unknown only for a record restored from a version 1 changelog entry.
+  const origin = output.origin ?? { topic: encoding.topics.account, partition: -1, offset: '-1' };
   const original: SourceRecord = {
-    topic: headerText(source.headers, SOURCE_HEADERS.topic) ?? source.topic,
-    partition: Number(headerText(source.headers, SOURCE_HEADERS.partition) ?? source.partition),
-    offset: headerText(source.headers, SOURCE_HEADERS.offset) ?? source.offset,
+    topic: origin.topic,
+    partition: origin.partition,
+    offset: origin.offset,
     key: Buffer.from(key, 'utf8'),
-    value: source.value,
+    value: arriving ? source.value : encoding.codec.encode('account', output.record),
     headers: {},
     timestamp: source.timestamp,
   };
@@ -120,6 +139,15 @@ function accountOutputRecord(
     original,
     { reason: output.row.reason, step: HIERARCHY_STEP },
     encoding.topics.deadLetter,
+  );
+}
+
+function originMatches(source: SourceRecord, origin: RecordOrigin): boolean {
+  const here = originOf(source);
+  return (
+    here.topic === origin.topic &&
+    here.partition === origin.partition &&
+    here.offset === origin.offset
   );
 }
 
