@@ -3,6 +3,7 @@ import type { SessionizerConfig } from '../config.js';
 import { localDay } from '../local-day.js';
 import { decodeUserState, encodeUserState } from '../state-codec.js';
 import { createUserState, evictDays, type UserState } from '../user-state.js';
+import { NetRows, type NettedRows } from './net-rows.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -56,6 +57,8 @@ export class PartitionState {
   readonly #users = new Map<string, UserEntry>();
   /** Users changed (or deleted) since the last `takeChangelog`. */
   readonly #dirty = new Set<string>();
+  /** Session and time outputs since the last `takeNetRows`, netted (not yet delivered). */
+  readonly #pending = new NetRows();
   #watermarkTs: number | undefined;
   #sweptHour: number | undefined;
 
@@ -90,11 +93,12 @@ export class PartitionState {
   }
 
   /**
-   * Applies one event to its user and renders the core's result (`render`, e.g. into output
-   * records). The user (and any user an eviction sweep changed) is marked for the next
-   * `takeChangelog` (not for a duplicate). If `render` (or anything else) throws after the core
+   * Applies one event to its user and renders the core's result (`render`, e.g. the activity and
+   * late rows into output records). The user (and any user an eviction sweep changed) is marked
+   * for the next `takeChangelog` (not for a duplicate), and the result's session and time rows join
+   * the net of the next `takeNetRows`. If `render` (or anything else) throws after the core
    * mutated the user's state, the user is rolled back to its state before this event before the
-   * error propagates, so a retried event is not taken for a duplicate.
+   * error propagates, so a retried event is not taken for a duplicate; its rows join nothing.
    */
   apply<T>(
     event: ApplicableEvent,
@@ -120,6 +124,8 @@ export class PartitionState {
         }
         this.#sweepIfNewHour();
       }
+      // Last: nothing can fail after it, so a rolled-back event leaves no rows behind.
+      this.#pending.add(result.outputs);
       return { result, rendered };
     } catch (error) {
       if (held === undefined) this.#users.delete(key);
@@ -147,6 +153,17 @@ export class PartitionState {
     }
     this.#dirty.clear();
     return updates;
+  }
+
+  /**
+   * The session and time rows of the events applied since the last call, netted (see NetRows):
+   * what the commit unit delivers in their place. Called once per commit unit, right before its
+   * delivery, like `takeChangelog`. NOTE: they live and die with this state: when a delivery fails
+   * the state is read back from the changelog into a new PartitionState, and the rows taken here
+   * (like the changelog taken) are simply never delivered.
+   */
+  takeNetRows(): NettedRows {
+    return this.#pending.take();
   }
 
   /** Users changed since the last `takeChangelog`. */

@@ -10,7 +10,7 @@ import {
 } from '@cs/runtime';
 import type { UsageRecord } from '@cs/schemas';
 import type { SessionizerConfig } from '../config.js';
-import { outputRecords, type OutputEncoding } from './output-records.js';
+import { factRecords, nettedRecords, type OutputEncoding } from './output-records.js';
 import { PartitionState } from './partition-state.js';
 
 export type UsageHandlerErrorCode = 'STATE_DROPPED_BEFORE_DELIVERY';
@@ -106,17 +106,21 @@ export class UsageHandler {
     held.generation = this.#generation;
 
     const { result, rendered } = held.state.apply(data, (applied) =>
-      outputRecords(applied.outputs, data, this.options.encoding),
+      factRecords(applied.outputs, data, this.options.encoding),
     );
     held.lastHandled = offset;
     this.options.hooks?.onApplied?.(result.outcome);
-    // The changelog records of the users this event changed follow with the unit (changelogFor).
+    // The event's session and time rows, netted, and the changelog records of the users it changed
+    // follow with the unit (changelogFor).
     return outcome.ok(rendered) satisfies HandlerOutcome;
   };
 
   /**
-   * The consumer shell's `beforeDeliver`: the changelog records of the unit about to be delivered
-   * — each user the unit changed, encoded once, or its tombstone.
+   * The consumer shell's `beforeDeliver`, for the unit about to be delivered: its session and time
+   * rows, netted (a correction and what it retracts within the unit cancel, see NetRows) and only
+   * then encoded; and its changelog records — each user the unit changed, encoded once, or its
+   * tombstone. Both are taken from the partition's state, so when the delivery fails they are
+   * dropped with it (the state is read back from the changelog before the records are redelivered).
    *
    * NOTE: kafkajs rejoins the group (and calls `assigned`) only after every batch of the fetch has
    * returned, so a partition's state is never dropped between its records and their delivery. If it
@@ -133,14 +137,18 @@ export class UsageHandler {
         { retriable: true },
       );
     }
-    return held.state.takeChangelog().map((update) => ({
-      topic: this.options.changelogTopic,
-      key: update.key,
-      value: update.value,
-      // NOTE: changelog partition n belongs to input partition n, whatever the key hashes to:
-      // only this partition's transactional producer ever writes it (see the restore).
-      partition: tp.partition,
-    }));
+    const records = nettedRecords(held.state.takeNetRows(), this.options.encoding);
+    for (const update of held.state.takeChangelog()) {
+      records.push({
+        topic: this.options.changelogTopic,
+        key: update.key,
+        value: update.value,
+        // NOTE: changelog partition n belongs to input partition n, whatever the key hashes to:
+        // only this partition's transactional producer ever writes it (see the restore).
+        partition: tp.partition,
+      });
+    }
+    return records;
   };
 
   #mustRestore(held: HeldPartition, offset: bigint): boolean {
