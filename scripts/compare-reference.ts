@@ -3,7 +3,7 @@
 //   node --conditions=@cs/source --import tsx scripts/compare-reference.ts \
 //     --seed 1 --accounts 6 --users 30 --days 10 [--as-of YYYY-MM-DD] [--start YYYY-MM-DD] \
 //     [--late-fraction 0] [--duplicate-fraction 0] [--bad-fraction 0] \
-//     [--disorder-fraction 0] [--disorder-hours 6] [--limit 5]
+//     [--disorder-fraction 0] [--disorder-hours 6] [--disorder-accounts] [--limit 5]
 //
 // Services come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL, or else the local test
 // stack is brought up. Exit code 0 only when every view matches (see scripts/compare/README.md).
@@ -59,11 +59,14 @@ async function main(): Promise<number> {
         'disorder-fraction',
         'disorder-hours',
         'limit',
-      ].map((name) => [name, { type: 'string' as const }]),
+      ]
+        .map((name): [string, { type: 'string' | 'boolean' }] => [name, { type: 'string' }])
+        .concat([['disorder-accounts', { type: 'boolean' }]]),
     ),
     allowPositionals: false,
   });
   const flags = values as Record<string, string | undefined>;
+  const disorderAccounts = (values as Record<string, unknown>)['disorder-accounts'] === true;
   const day = /^\d{4}-\d\d-\d\d$/;
   const start = flags.start ?? '2026-01-01';
   const asOf = flags['as-of'];
@@ -82,6 +85,7 @@ async function main(): Promise<number> {
     badFraction: numberFlag(flags, 'bad-fraction', 0),
     disorderFraction: numberFlag(flags, 'disorder-fraction', 0),
     disorderHours: numberFlag(flags, 'disorder-hours', 6),
+    disorderAccounts,
   };
   const log = (line: string): void => void process.stderr.write(`compare: ${line}\n`);
   const result = await runComparison({

@@ -77,4 +77,24 @@ describe('disorderLines', () => {
       expect(position).toBeLessThanOrEqual(original + 6);
     });
   });
+
+  it('moves account lines only when asked to', () => {
+    const account = (id: string, hour: number): string =>
+      JSON.stringify({ type: 'account', id, ts: Date.UTC(2026, 0, 1, hour) });
+    const lines = Array.from({ length: 48 }, (_, hour) =>
+      hour % 2 === 0 ? usage(`e${String(hour)}`, hour) : account(`a${String(hour)}`, hour),
+    );
+    const accountsAt = (list: readonly string[]) =>
+      list.flatMap((line, position) => (line.includes('"account"') ? [position] : []));
+    const usageOnly = disorderLines(lines, 0.5, 6, 7);
+    const withAccounts = disorderLines(lines, 0.5, 6, 7, true);
+    expect([...withAccounts].sort()).toEqual([...lines].sort());
+    // Account lines keep their place among the unmoved lines unless asked to move.
+    expect(accountsAt(usageOnly).map((position) => usageOnly[position])).toEqual(
+      lines.filter((line) => line.includes('"account"')),
+    );
+    expect(accountsAt(withAccounts).map((position) => withAccounts[position])).not.toEqual(
+      lines.filter((line) => line.includes('"account"')),
+    );
+  });
 });

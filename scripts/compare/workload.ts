@@ -19,6 +19,11 @@ export interface WorkloadSpec {
   /** Share of usage lines moved later in the file, each by up to `disorderHours` (< 24). */
   disorderFraction: number;
   disorderHours: number;
+  /**
+   * Also move that share of `account` lines later (by up to `disorderHours`): the hierarchy must
+   * not depend on arrival order. Default false.
+   */
+  disorderAccounts?: boolean;
 }
 
 export interface WorkloadTenant {
@@ -68,13 +73,14 @@ function prng(seed: number): () => number {
   };
 }
 
-function usageTs(line: string): number | undefined {
-  if (!line.includes('"usage"')) return undefined;
+/** The `ts` of a line of one of `types`, else `undefined`. */
+function lineTs(line: string, types: readonly string[]): number | undefined {
+  if (!types.some((type) => line.includes(`"${type}"`))) return undefined;
   try {
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { type, ts } = parsed as { type?: unknown; ts?: unknown };
-    if (type !== 'usage') return undefined;
+    if (typeof type !== 'string' || !types.includes(type)) return undefined;
     const ms = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) : NaN;
     return Number.isFinite(ms) ? ms : undefined;
   } catch (error: unknown) {
@@ -85,22 +91,29 @@ function usageTs(line: string): number | undefined {
 }
 
 /**
- * Moves a share of usage lines later by up to `hours`: each line's arrival is the newest usage
- * `ts` seen so far in the file, a moved line's is its own `ts` plus the delay; a stable sort by
- * arrival keeps everything else in file order.
+ * Moves a share of usage lines (and of account lines with `accounts`) later by up to `hours`: each
+ * line's arrival is the newest usage `ts` seen so far in the file, a moved line's is its own `ts`
+ * plus the delay; a stable sort by arrival keeps everything else in file order.
  */
 export function disorderLines(
   lines: readonly string[],
   fraction: number,
   hours: number,
   seed: number,
+  accounts = false,
 ): string[] {
   if (fraction <= 0 || hours <= 0) return [...lines];
   const random = prng(seed ^ 0x5eed);
   let clock = -Infinity;
   const arrivals = lines.map((line, index) => {
-    const ts = usageTs(line);
-    if (ts === undefined) return { line, index, at: clock };
+    const ts = lineTs(line, ['usage']);
+    if (ts === undefined) {
+      const accountTs = accounts ? lineTs(line, ['account']) : undefined;
+      if (accountTs !== undefined && random() < fraction) {
+        return { line, index, at: accountTs + Math.floor(random() * hours * 3_600_000) };
+      }
+      return { line, index, at: clock };
+    }
     clock = Math.max(clock, ts);
     const moved = random() < fraction;
     return { line, index, at: moved ? ts + Math.floor(random() * hours * 3_600_000) : clock };
@@ -137,7 +150,13 @@ export async function generateWorkload(
   ]);
   const generated = readFileSync(raw, 'utf8').split('\n');
   if (generated.at(-1) === '') generated.pop();
-  const lines = disorderLines(generated, spec.disorderFraction, spec.disorderHours, spec.seed);
+  const lines = disorderLines(
+    generated,
+    spec.disorderFraction,
+    spec.disorderHours,
+    spec.seed,
+    spec.disorderAccounts ?? false,
+  );
   const file = join(dir, 'workload.ndjson');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const tenantsFile = join(dir, 'tenants.json');
