@@ -9,6 +9,23 @@ import { repoRoot } from '@cs/infra';
 export const DEMO_TENANT = 'demo';
 const DEMO_DAYS = 60;
 
+/** Days of demo usage: CS_DEMO_DAYS (1–366; tests use fewer), default 60, ending yesterday. */
+export function demoDays(env: NodeJS.ProcessEnv): number {
+  const raw = env.CS_DEMO_DAYS;
+  if (raw === undefined || raw === '') return DEMO_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 366) {
+    throw new CsError(
+      'DEMO_FAILED',
+      `CS_DEMO_DAYS must be a whole number of days 1–366, got '${raw}'`,
+    );
+  }
+  return days;
+}
+
+/** Where the demo workload is written in a stack profile's directory (the reference reads it too). */
+export const demoFile = (dir: string): string => join(dir, 'demo.ndjson');
+
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 function runCs(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -60,9 +77,10 @@ export async function loadDemo(
     new Date().getUTCMonth(),
     new Date().getUTCDate(),
   );
-  const file = join(dir, 'demo.ndjson');
-  const start = isoDay(today - DEMO_DAYS * 86_400_000);
-  log(`generating the demo tenant '${DEMO_TENANT}': ${DEMO_DAYS} days from ${start} → ${file}`);
+  const file = demoFile(dir);
+  const days = demoDays(env);
+  const start = isoDay(today - days * 86_400_000);
+  log(`generating the demo tenant '${DEMO_TENANT}': ${String(days)} days from ${start} → ${file}`);
   await runCs(
     [
       'generate',
@@ -77,7 +95,7 @@ export async function loadDemo(
       '--users',
       '60',
       '--days',
-      String(DEMO_DAYS),
+      String(days),
       '--start',
       start,
       '--out',
