@@ -4,9 +4,14 @@ import type { Logger } from '../logger.js';
 import type { RetryPolicy } from './backoff.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import { deadLetterRecord } from './dead-letter.js';
-import type { Delivery } from './delivery.js';
+import type { CommitOffsets, Delivery } from './delivery.js';
 import type { HealthState } from './health.js';
-import type { GateChange, InFlightGate, TopicPartition } from './in-flight.js';
+import {
+  partitionKey,
+  type GateChange,
+  type InFlightGate,
+  type TopicPartition,
+} from './in-flight.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { OutputRecord, RecordDecoder, RecordHandler, SourceRecord } from './outcome.js';
 import { routeRecord } from './record-routing.js';
@@ -64,24 +69,102 @@ export function toSourceRecord(
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A fetch of one partition that kafkajs emptied by filtering (see filteredThrough). */
+export interface FilteredFetch extends TopicPartition {
+  /** The last offset the fetch covered: a transaction marker or an aborted record. */
+  readonly through: string;
+  readonly highWatermark: string;
+}
+
 /**
  * The kafkajs `eachBatch` body. A partition's records are handled strictly in order; every
  * `commitEvery` records, and at the end, the done ones are delivered and committed (see Delivery),
  * and only then resolved in kafkajs — so after any failure kafkajs fetches again from the first
  * record not committed. Records left open (stop, revoke, fatal) are neither committed nor resolved.
+ *
+ * NOTE: while a record is handled (a state restore can take longer than the session timeout) and
+ * while the partition is (re)claimed, the group is heartbeated in the background every
+ * `heartbeatIntervalMs` — as the Java client's heartbeat thread does; kafkajs only heartbeats
+ * between the calls it makes itself. A heartbeat that reports a rebalance ends the batch after
+ * the record at hand, as between records.
  */
 export class BatchProcessor<T> {
+  /** Per partition, the commit past a filtered fetch still under way (see passFiltered). */
+  readonly #passes = new Map<string, Promise<void>>();
+
   constructor(private readonly options: BatchProcessorOptions<T>) {}
+
+  /**
+   * Commits past a fetch that kafkajs emptied by filtering (only transaction markers or aborted
+   * records) and therefore never hands to eachBatch; it has already moved its own position past
+   * them. Exactly-once: a transaction holding only the offset, on the partition's transactional
+   * producer (claimed first, so a zombie is fenced and an offset a previous owner committed
+   * beyond is kept); at-least-once: a plain commit with `commit`. Never concurrent with a batch of
+   * the same partition: the partition's next batch waits for it. A failure is logged only: the
+   * partition's next delivery commits past it anyway, and a new owner fetches the markers again.
+   */
+  passFiltered(fetch: FilteredFetch, commit: CommitOffsets): Promise<void> {
+    const key = partitionKey(fetch);
+    const previous = this.#passes.get(key) ?? Promise.resolve();
+    const pass = previous.then(() => this.#pass(fetch, commit));
+    const settled = pass.catch((error: unknown) => {
+      this.options.logger.warn('committing past a filtered fetch failed', {
+        topic: fetch.topic,
+        partition: fetch.partition,
+        through: fetch.through,
+        error: errorMessage(error),
+      });
+    });
+    this.#passes.set(key, settled);
+    void settled.finally(() => {
+      if (this.#passes.get(key) === settled) this.#passes.delete(key);
+    });
+    return settled;
+  }
+
+  async #pass(fetch: FilteredFetch, commit: CommitOffsets): Promise<void> {
+    if (this.options.stopping()) return;
+    const { delivery, metrics, groupId } = this.options;
+    const tp: TopicPartition = { topic: fetch.topic, partition: fetch.partition };
+    const next = BigInt(fetch.through) + 1n;
+    const claimedAt = await delivery.prepare(tp);
+    if (claimedAt !== undefined && BigInt(claimedAt) >= next) return;
+    await delivery.deliver({ ...tp, records: [], nextOffset: next.toString() }, commit);
+    metrics.commits.inc({ group: groupId, mode: delivery.mode });
+    const lag = BigInt(fetch.highWatermark) - next;
+    metrics.lag.set(
+      { group: groupId, topic: tp.topic, partition: String(tp.partition) },
+      Number(lag > 0n ? lag : 0n),
+    );
+  }
 
   async process(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
     const { metrics, groupId } = this.options;
+    await this.#passes.get(partitionKey(tp));
     if (this.options.stopping()) return;
     const started = performance.now();
 
+    let heartbeatError: unknown;
+    const heartbeat = async (): Promise<void> => {
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        heartbeatError ??= error;
+      }
+    };
+    const heartbeating = async <R>(work: () => Promise<R>): Promise<R> => {
+      const timer = setInterval(() => void heartbeat(), this.options.heartbeatIntervalMs);
+      try {
+        return await work();
+      } finally {
+        clearInterval(timer);
+      }
+    };
+
     let messages = batch.messages;
-    const claimedAt = await this.options.delivery.prepare(tp);
+    const claimedAt = await heartbeating(() => this.options.delivery.prepare(tp));
     if (claimedAt !== undefined) {
       const skipped = messages.filter((message) => BigInt(message.offset) < BigInt(claimedAt));
       const lastSkipped = skipped.at(-1);
@@ -108,7 +191,6 @@ export class BatchProcessor<T> {
       this.#updateGauges();
     };
 
-    let heartbeatError: unknown;
     const mustAbandon = (): boolean =>
       heartbeatError !== undefined ||
       !payload.isRunning() ||
@@ -120,11 +202,7 @@ export class BatchProcessor<T> {
       while (Date.now() < until) {
         if (mustAbandon()) return false;
         await sleep(Math.min(until - Date.now(), this.options.heartbeatIntervalMs, 250));
-        try {
-          await payload.heartbeat();
-        } catch (error) {
-          heartbeatError = error;
-        }
+        await heartbeat();
       }
       return !mustAbandon();
     };
@@ -135,13 +213,15 @@ export class BatchProcessor<T> {
       for (const message of messages) {
         if (mustAbandon()) break;
         const source = toSourceRecord(tp.topic, tp.partition, message);
-        const decision = await routeRecord(source, {
-          decode: this.options.decode,
-          handle: this.options.handle,
-          retry: this.options.retry,
-          wait,
-          onRetry: () => metrics.retries.inc({ group: groupId, topic: tp.topic }),
-        });
+        const decision = await heartbeating(() =>
+          routeRecord(source, {
+            decode: this.options.decode,
+            handle: this.options.handle,
+            retry: this.options.retry,
+            wait,
+            onRetry: () => metrics.retries.inc({ group: groupId, topic: tp.topic }),
+          }),
+        );
         if (decision.kind === 'abandon') break;
         if (decision.kind === 'stop') {
           fatal = new CsError<BatchErrorCode>(
@@ -163,11 +243,7 @@ export class BatchProcessor<T> {
           release(unit.done);
           unit = newUnit();
         }
-        try {
-          await payload.heartbeat();
-        } catch (error) {
-          heartbeatError = error;
-        }
+        await heartbeat();
       }
       // Whatever is done is delivered, also when stopping or revoked: finished work is not redone.
       const wholeBatch = tracker.openCount === 0 ? batch.lastOffset() : undefined;

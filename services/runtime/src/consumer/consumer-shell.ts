@@ -9,9 +9,10 @@ import {
 } from './consumer-config.js';
 import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics.js';
 import { AtLeastOnceDelivery, TransactionalDelivery, type Delivery } from './delivery.js';
+import { filteredThrough } from './filtered-batch.js';
 import { HealthState, type HealthReport } from './health.js';
 import { startHttpEndpoint, type HttpEndpoint } from './http-endpoint.js';
-import { InFlightGate, type GateChange, type TopicPartition } from './in-flight.js';
+import { InFlightGate, partitionKey, type GateChange, type TopicPartition } from './in-flight.js';
 import { kafkajsLogCreator } from './kafka-logging.js';
 import { every, refreshLag } from './lag-monitor.js';
 import type { OutputRecord, RecordDecoder, RecordHandler } from './outcome.js';
@@ -201,6 +202,23 @@ class KafkaConsumerShell<T> implements ConsumerShell {
       this.#health.clear('crash');
       this.#logger.info('joined group', { memberId: payload.memberId, assigned: this.#assigned });
       void this.#refreshLag();
+    });
+    // A fetch of only transaction markers or aborted records never reaches eachBatch: commit past it
+    // here, or the partition shows a lag until its next record (see filteredThrough).
+    this.#consumer.on(this.#consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const through = filteredThrough(payload);
+      if (through === undefined || this.#stopping) return;
+      const tp = { topic: payload.topic, partition: payload.partition };
+      if (!this.#assigned.some((held) => partitionKey(held) === partitionKey(tp))) return;
+      void this.#processor.passFiltered(
+        { ...tp, through, highWatermark: payload.highWatermark },
+        (offsets) =>
+          this.#consumer.commitOffsets(
+            offsets.topics.flatMap(({ topic, partitions }) =>
+              partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
+            ),
+          ),
+      );
     });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) {

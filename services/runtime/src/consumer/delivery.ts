@@ -22,8 +22,9 @@ export type CommitOffsets = (offsets: Offsets) => Promise<void>;
 export interface Delivery {
   readonly mode: 'at-least-once' | 'exactly-once';
   /**
-   * Called before a partition's batch is handled. Exactly-once returns the committed offset when it
-   * has just (re)claimed the partition: records below it were already committed by a previous owner.
+   * Called before a partition's batch is handled. Exactly-once returns the committed offset read
+   * when it (re)claimed the partition, until this member commits the partition itself: records
+   * below it were already committed by a previous owner.
    */
   prepare(tp: TopicPartition): Promise<string | undefined>;
   deliver(unit: DeliveryUnit, commit: CommitOffsets): Promise<void>;
@@ -184,6 +185,11 @@ interface PartitionProducer {
   readonly generation: number;
   busy: boolean;
   retired: boolean;
+  /**
+   * The committed offset read right after this producer fenced the previous owner, until this
+   * member commits the partition itself: records below it were already committed by someone else.
+   */
+  claimedAt: string | undefined;
 }
 
 /**
@@ -197,11 +203,19 @@ interface PartitionProducer {
  * InitProducerId bumps the epoch — the previous owner's open transaction is aborted and its later
  * writes are rejected — and only then is the committed offset read, so records a zombie committed
  * just before being fenced are skipped instead of processed twice.
+ *
+ * NOTE: the first `prepare` of a generation first re-initialises the producers of EVERY partition
+ * assigned in it (in parallel), not just its own: until then a dead owner's open transactions keep
+ * the last stable offset of the changelog partitions they wrote, and a state restore of any
+ * partition (which reads up to that offset) must not depend on when another partition's first
+ * batch happens to arrive.
  */
 export class TransactionalDelivery implements Delivery {
   readonly mode = 'exactly-once';
   readonly #producers = new Map<string, PartitionProducer>();
   #generation = 0;
+  #assigned: readonly TopicPartition[] = [];
+  #claiming: Promise<void> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -218,11 +232,38 @@ export class TransactionalDelivery implements Delivery {
   }
 
   async prepare(tp: TopicPartition): Promise<string | undefined> {
+    await (this.#claiming ??= this.#claimAssigned());
+    const entry = this.#current(tp) ?? (await this.#claim(tp));
+    return entry.claimedAt;
+  }
+
+  #current(tp: TopicPartition): PartitionProducer | undefined {
+    const entry = this.#producers.get(partitionKey(tp));
+    return entry !== undefined && entry.generation === this.#generation && !entry.retired
+      ? entry
+      : undefined;
+  }
+
+  /** Fences the previous owners of every partition of this generation not claimed yet. */
+  async #claimAssigned(): Promise<void> {
+    const pending = this.#assigned.filter((tp) => this.#current(tp) === undefined);
+    const results = await Promise.allSettled(pending.map((tp) => this.#claim(tp)));
+    results.forEach((result, i) => {
+      // The partition's own prepare claims it again (and fails its batch if that fails too).
+      if (result.status === 'rejected') {
+        this.options.logger.warn('re-initialising a transactional producer failed', {
+          partition: pending[i],
+          error: errorMessage(result.reason),
+        });
+      }
+    });
+  }
+
+  async #claim(tp: TopicPartition): Promise<PartitionProducer> {
     const key = partitionKey(tp);
-    const current = this.#producers.get(key);
-    if (current !== undefined && current.generation === this.#generation && !current.retired)
-      return undefined;
-    if (current !== undefined) await this.#discard(key, current);
+    const generation = this.#generation;
+    const previous = this.#producers.get(key);
+    if (previous !== undefined) await this.#discard(key, previous);
 
     const producer = this.kafka.producer({
       transactionalId: this.transactionalId(tp),
@@ -236,13 +277,6 @@ export class TransactionalDelivery implements Delivery {
     // ended at once sends no EndTxn but leaves the producer initialised — and the zombie fenced.
     const fence = await producer.transaction();
     await fence.abort();
-    this.#producers.set(key, {
-      producer,
-      generation: this.#generation,
-      busy: false,
-      retired: false,
-    });
-
     const committed = await this.admin.fetchOffsets({
       groupId: this.options.groupId,
       topics: [tp.topic],
@@ -250,7 +284,15 @@ export class TransactionalDelivery implements Delivery {
     const offset = committed
       .find((entry) => entry.topic === tp.topic)
       ?.partitions.find((entry) => entry.partition === tp.partition)?.offset;
-    return offset !== undefined && BigInt(offset) >= 0n ? offset : undefined;
+    const entry: PartitionProducer = {
+      producer,
+      generation,
+      busy: false,
+      retired: false,
+      claimedAt: offset !== undefined && BigInt(offset) >= 0n ? offset : undefined,
+    };
+    this.#producers.set(key, entry);
+    return entry;
   }
 
   async deliver(unit: DeliveryUnit): Promise<void> {
@@ -282,6 +324,7 @@ export class TransactionalDelivery implements Delivery {
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, ...offsetsOf(unit) });
       step = 'commit';
       await transaction.commit();
+      entry.claimedAt = undefined;
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => {
         // NOTE: a failed commit or abort leaves the kafkajs transaction state machine stuck
@@ -302,6 +345,8 @@ export class TransactionalDelivery implements Delivery {
     // NOTE: every new generation re-claims its partitions (new InitProducerId), even ones this
     // instance kept: it may have been out of the group meanwhile without noticing.
     this.#generation += 1;
+    this.#assigned = [...partitions];
+    this.#claiming = undefined;
     const keep = new Set(partitions.map(partitionKey));
     for (const [key, entry] of this.#producers) {
       if (!keep.has(key) && !entry.busy) void this.#discard(key, entry);
