@@ -12,4 +12,5 @@ export {
 } from './status/quiescence.js';
 // The commands themselves, to run in-process (end-to-end tests): `run(argv, io)` → exit code.
 export { ingestCommand } from './commands/ingest.js';
+export { rebuildCommand } from './commands/rebuild.js';
 export { processIo, type CliIo } from './command.js';

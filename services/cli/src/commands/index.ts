@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { generateCommand } from './generate.js';
 import { ingestCommand } from './ingest.js';
 import { migrateCommand } from './migrate.js';
+import { rebuildCommand } from './rebuild.js';
 import { sqlCommand } from './sql.js';
 import { statusCommand } from './status.js';
 
@@ -10,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   generateCommand,
   ingestCommand,
   migrateCommand,
+  rebuildCommand,
   sqlCommand,
   statusCommand,
 ];
