@@ -9,6 +9,11 @@ export const enricherEnvSchema = z.object({
   CS_ENRICHER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(18203),
   /** Input records per transaction (outputs + changelog + offsets). */
   CS_ENRICHER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
+  /**
+   * How long the group waits for a silent member before it moves its partitions (a crashed
+   * instance's partitions are idle that long). The heartbeat is a fifth of it, at most 3 s.
+   */
+  CS_ENRICHER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3000).max(300_000).default(30_000),
   /** How long one partition's changelog restore may take before it is retried. */
   CS_ENRICHER_RESTORE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
   /** How long start-up may take to read the account and user tables to their end. */
