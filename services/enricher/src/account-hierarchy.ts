@@ -6,6 +6,8 @@ import {
   type EnricherState,
   type HeldAccountRecord,
   type RecordOrigin,
+  type ReplayStep,
+  type TenantReplay,
 } from './enricher-state.js';
 import type { AccountOutput, HierarchyRefusal } from './outputs.js';
 
@@ -38,7 +40,8 @@ export interface ApplyAccountResult {
  * requests its `parentId`, and a request that is the account itself or one of its descendants
  * under the links standing at that point is refused: the account keeps the parent it had. The
  * result depends only on the set of records, not on the order they arrived in: a record arriving
- * after records with a greater (`ts`, `id`) replays the tenant (an in-order one is one more step).
+ * after records with a greater (`ts`, `id`) undoes those steps and redoes them after itself (an
+ * in-order one is one more step); see `TenantReplay`.
  * An `hierarchy-edge` is emitted for every account whose effective parent changed (and for an
  * account's first record), with the `ts` of the account's newest record, so it is the account's
  * latest (`ts`, `seq`) edge downstream.
@@ -53,15 +56,15 @@ export function applyAccountRecord(
   record: AccountRecord,
   origin: RecordOrigin | null = null,
 ): ApplyAccountResult {
-  const accounts = tenantTables(state, record.tenant).accounts;
+  const tables = tenantTables(state, record.tenant);
+  const accounts = tables.accounts;
   const held = accounts.get(record.accountId);
   if (held?.history.some((h) => h.record.id === record.id) === true) {
     return { state, outputs: [], outcome: 'duplicate', changed: [] };
   }
+  tables.replay ??= buildReplay(record.tenant, accounts);
+  const replay = tables.replay;
   const latest = held === undefined || record.ts >= held.record.ts ? record : held.record;
-  const inOrder = [...accounts.values()].every(
-    (entry) => compareRecords(entry.history.at(-1)?.record, record) < 0,
-  );
   const arriving: HeldAccountRecord = { record, origin, refused: false, refusalReported: false };
   accounts.set(record.accountId, {
     record: latest,
@@ -69,37 +72,49 @@ export function applyAccountRecord(
     history: held === undefined ? [arriving] : insertOrdered(held.history, arriving),
   });
 
-  const before = new Map([...accounts].map(([id, entry]) => [id, entry.parentId]));
-  const { parents, refusals } = inOrder
-    ? replay(record.tenant, new Map(before), [record], accounts.size)
-    : replay(record.tenant, new Map(), tenantRecords(accounts), accounts.size);
-  const refusedIds = new Set(refusals.map((refusal) => refusal.recordId));
+  // Undo the steps after the record's place in (ts, id) order, then redo them with it: the links
+  // before that place are the same whatever came later. In order, that is one step.
+  const { steps, parents } = replay;
+  const at = insertionIndex(steps, record);
+  for (let index = steps.length - 1; index >= at; index -= 1) {
+    const step = steps[index] as ReplayStep;
+    parents.set(step.record.accountId, step.before);
+  }
+  steps.splice(at, 0, { record, before: null, refusal: null });
+  // Redone records' refusals (null: accepted), by event id; the touched accounts get new entries.
+  const redone = new Map<string, HierarchyRefusal | null>();
+  const touched = new Set<string>();
+  for (let index = at; index < steps.length; index += 1) {
+    const step = steps[index] as ReplayStep;
+    applyStep(record.tenant, parents, step);
+    redone.set(step.record.id, step.refusal);
+    touched.add(step.record.accountId);
+  }
 
   const outputs: AccountOutput[] = [];
   const changed: string[] = [];
-  const order = [
-    record.accountId,
-    ...[...accounts.keys()].filter((id) => id !== record.accountId).sort(),
-  ];
+  const order = [record.accountId, ...[...touched].filter((id) => id !== record.accountId).sort()];
   for (const accountId of order) {
     const entry = accounts.get(accountId);
     if (entry === undefined) continue;
     const parentId = parents.get(accountId) ?? null;
-    // In order, only the arriving record can change its refused state; a replay recomputes all.
     const history = entry.history.map((h) => {
-      const refused = inOrder && h !== arriving ? h.refused : refusedIds.has(h.record.id);
-      const report = refused && !h.refusalReported;
+      const refusal = redone.get(h.record.id);
+      if (refusal === undefined) return h;
+      const report = refusal !== null && !h.refusalReported;
+      if (report) {
+        outputs.push({
+          type: 'hierarchy-refusal',
+          row: refusal,
+          record: h.record,
+          origin: h.origin,
+        });
+      }
+      const refused = refusal !== null;
       return refused === h.refused && !report
         ? h
         : { ...h, refused, refusalReported: h.refusalReported || report };
     });
-    for (const [index, h] of history.entries()) {
-      if (h.refusalReported && entry.history[index]?.refusalReported !== true) {
-        const row = refusals.find((refusal) => refusal.recordId === h.record.id);
-        if (row !== undefined)
-          outputs.push({ type: 'hierarchy-refusal', row, record: h.record, origin: h.origin });
-      }
-    }
     const parentChanged =
       parentId !== entry.parentId || (accountId === record.accountId && held === undefined);
     if (parentChanged) {
@@ -118,6 +133,44 @@ export function applyAccountRecord(
     }
   }
   return { state, outputs, outcome: latest === record ? 'applied' : 'stale', changed };
+}
+
+/**
+ * The replay of a tenant's held account records, built in full once (after a restore, from the
+ * changelog entries) and then kept up to date record by record. Derived, so not in the changelog.
+ */
+function buildReplay(tenant: string, accounts: ReadonlyMap<string, AccountEntry>): TenantReplay {
+  const replay: TenantReplay = { steps: [], parents: new Map() };
+  for (const record of tenantRecords(accounts)) {
+    const step: ReplayStep = { record, before: null, refusal: null };
+    applyStep(tenant, replay.parents, step);
+    replay.steps.push(step);
+  }
+  return replay;
+}
+
+/** One step of the replay: the record requests its parent, unless that closes a cycle. */
+function applyStep(tenant: string, parents: Map<string, string | null>, step: ReplayStep): void {
+  const { record } = step;
+  const kept = parents.get(record.accountId) ?? null;
+  step.before = kept;
+  step.refusal =
+    record.parentId !== null && record.parentId !== kept
+      ? refusalOf(tenant, parents, record, kept, parents.size + 1)
+      : null;
+  parents.set(record.accountId, step.refusal === null ? record.parentId : kept);
+}
+
+/** Where `record` goes in the (`ts`, `id`)-ordered steps (binary search). */
+function insertionIndex(steps: readonly ReplayStep[], record: AccountRecord): number {
+  let low = 0;
+  let high = steps.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareRecords((steps[middle] as ReplayStep).record, record) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** (`ts`, `id`) order; `undefined` sorts first. */
@@ -146,33 +199,6 @@ function tenantRecords(accounts: ReadonlyMap<string, AccountEntry>): AccountReco
   return [...accounts.values()]
     .flatMap((entry) => entry.history.map((h) => h.record))
     .sort((a, b) => compareRecords(a, b));
-}
-
-/**
- * Applies `records` (in (`ts`, `id`) order) onto the effective links `parents`: each requests its
- * parent; a self-parent or a descendant is refused and the account keeps its parent.
- */
-function replay(
-  tenant: string,
-  parents: Map<string, string | null>,
-  records: readonly AccountRecord[],
-  accountCount: number,
-): { parents: Map<string, string | null>; refusals: HierarchyRefusal[] } {
-  const refusals: HierarchyRefusal[] = [];
-  for (const record of records) {
-    const kept = parents.get(record.accountId) ?? null;
-    const refusal =
-      record.parentId !== null && record.parentId !== kept
-        ? refusalOf(tenant, parents, record, kept, accountCount)
-        : null;
-    if (refusal === null) {
-      parents.set(record.accountId, record.parentId);
-    } else {
-      refusals.push(refusal);
-      parents.set(record.accountId, kept);
-    }
-  }
-  return { parents, refusals };
 }
 
 /** Why `record.parentId` cannot be the account's parent under the links `parents`, or `null`. */

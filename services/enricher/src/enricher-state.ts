@@ -1,4 +1,5 @@
 import type { AccountRecord, UserRecord } from '@cs/schemas';
+import type { HierarchyRefusal } from './outputs.js';
 
 /** Where a record was read from (its raw topic, partition and offset), for its dead letter. */
 export interface RecordOrigin {
@@ -34,9 +35,31 @@ export interface AccountEntry {
   history: HeldAccountRecord[];
 }
 
+/** One account record in the tenant's (`ts`, `id`)-ordered hierarchy replay. */
+export interface ReplayStep {
+  record: AccountRecord;
+  /** The account's effective parent just before this step. */
+  before: string | null;
+  /** Why the record's link is refused at this step, or `null`: it stands. */
+  refusal: HierarchyRefusal | null;
+}
+
+/**
+ * The hierarchy replay of one tenant, kept in memory (derived from the entries' histories, rebuilt
+ * after a restore): every held record as a step in (`ts`, `id`) order, and the effective parents
+ * after the last step. A record arriving out of order undoes the steps after its place (each
+ * step's `before`) and redoes them with it.
+ */
+export interface TenantReplay {
+  steps: ReplayStep[];
+  parents: Map<string, string | null>;
+}
+
 /** The entity tables of one tenant. Accounts only referenced as a parent are not in `accounts`. */
 export interface TenantTables {
   accounts: Map<string, AccountEntry>;
+  /** Built on first use; dropped whenever `accounts` changes other than through the replay. */
+  replay?: TenantReplay | undefined;
   /** The latest user record per user id (changelog key `tenant/userId`). */
   users: Map<string, UserRecord>;
 }

@@ -130,7 +130,9 @@ export function decodeUserRecord(buffer: Buffer): UserRecord {
 
 /** Puts a decoded account entry back into the state (changelog restore, any key order). */
 export function restoreAccountEntry(state: EnricherState, entry: AccountEntry): void {
-  tenantTables(state, entry.record.tenant).accounts.set(entry.record.accountId, entry);
+  const tables = tenantTables(state, entry.record.tenant);
+  tables.accounts.set(entry.record.accountId, entry);
+  tables.replay = undefined;
 }
 
 /** Puts a decoded user record back into the state (changelog restore, any key order). */

@@ -44,7 +44,8 @@ export function applyAccountStage(
   source: SourceRecord,
   encoding: StageEncoding,
 ): StageResult {
-  const accounts = tenantTables(state, record.tenant).accounts;
+  const tables = tenantTables(state, record.tenant);
+  const accounts = tables.accounts;
   const before = new Map(accounts);
   try {
     const result = applyAccountRecord(state, record, originOf(source));
@@ -93,6 +94,8 @@ export function applyAccountStage(
   } catch (error) {
     accounts.clear();
     for (const [accountId, entry] of before) accounts.set(accountId, entry);
+    // The replay was updated in place: rebuilt from the restored entries on next use.
+    tables.replay = undefined;
     throw error;
   }
 }
