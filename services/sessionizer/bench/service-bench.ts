@@ -9,18 +9,22 @@
  * 3. restore time of a changelog partition holding BENCH_RESTORE_USERS (100k) small states.
  *
  * Env: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, BENCH_SERVICE_USERS (2000), BENCH_SERVICE_EVENTS_PER_USER
- * (25), BENCH_RESTORE_USERS (100000), BENCH_COMMIT_EVERY (the service's default), BENCH_CONCURRENCY (1 partition at a
- * time). Prints figures; asserts nothing. Topics get a unique prefix
- * and are deleted.
+ * (25), BENCH_RESTORE_USERS (100000), BENCH_COMMIT_EVERY (the service's default), BENCH_CONCURRENCY
+ * (1 partition at a time), BENCH_CPU_PROFILE (a .cpuprofile path: the service run, profiled).
+ * Prints figures, the service's CPU per event among them (steadier than rates on a shared machine)
+ * and the records it produced per event; asserts nothing. Topics get a unique prefix and are
+ * deleted.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel } from 'kafkajs';
+import { restoreChangelogPartition } from '@cs/runtime';
 import { deleteSubjects } from '@cs/publisher/testing';
 import { applyEvent } from '../src/apply-event.js';
 import { parseSessionizerConfig } from '../src/config.js';
 import { encodeUserState } from '../src/state-codec.js';
 import { createUserState } from '../src/user-state.js';
-import { readChangelogPartition } from '../src/service/changelog-restore.js';
 import { generateUsage, interleave } from '../src/service/generate-usage.test-support.js';
 import { PartitionState } from '../src/service/partition-state.js';
 import { startSessionizer } from '../src/service/sessionizer-service.js';
@@ -69,31 +73,66 @@ async function rawConsumerMs(topic: string, expected: number): Promise<number> {
   return ms;
 }
 
+/** A CPU profile of `run` into BENCH_CPU_PROFILE (a .cpuprofile file), when that is set. */
+async function profiled<T>(run: () => Promise<T>): Promise<T> {
+  const path = process.env.BENCH_CPU_PROFILE;
+  if (path === undefined) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function serviceRun(events: number): Promise<void> {
   const groupId = `${prefix}sessionizer`;
-  const started = performance.now();
-  const service = await startSessionizer({
-    brokers,
-    registryUrl,
-    tenants: testTenants(),
-    topicPrefix: prefix,
-    topicPartitions: partitions,
-    groupId,
-    metricsPort: 0,
-    ...(process.env.BENCH_COMMIT_EVERY === undefined
-      ? {}
-      : { commitEvery: Number(process.env.BENCH_COMMIT_EVERY) }),
-    consumer: { partitionsConcurrently: Number(process.env.BENCH_CONCURRENCY ?? 1) },
-    logger: quietLogger,
-    kafkaLogLevel: logLevel.NOTHING,
+  const startedAt = performance.now();
+  // NOTE: the service runs in this process, so this process's CPU time is the service's (plus the
+  // offset polling below): a steadier figure than wall time on a shared machine.
+  const cpuBefore = process.cpuUsage();
+  const service = await profiled(async () => {
+    const started = await startSessionizer({
+      brokers,
+      registryUrl,
+      tenants: testTenants(),
+      topicPrefix: prefix,
+      topicPartitions: partitions,
+      groupId,
+      metricsPort: 0,
+      ...(process.env.BENCH_COMMIT_EVERY === undefined
+        ? {}
+        : { commitEvery: Number(process.env.BENCH_COMMIT_EVERY) }),
+      consumer: { partitionsConcurrently: Number(process.env.BENCH_CONCURRENCY ?? 1) },
+      logger: quietLogger,
+      kafkaLogLevel: logLevel.NOTHING,
+    });
+    await waitForCommittedEnd(admin, groupId, started.topics.usage, 600_000);
+    return started;
   });
-  await waitForCommittedEnd(admin, groupId, service.topics.usage, 600_000);
-  const serviceMs = performance.now() - started;
+  const serviceMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuBefore);
   const rawMs = await rawConsumerMs(service.topics.usage, events);
   console.log(
     `service: ${events} events in ${Math.round(serviceMs)} ms = ${rate(events, serviceMs)}` +
       ` | raw kafkajs consumer: ${Math.round(rawMs)} ms = ${rate(events, rawMs)}` +
       ` | ratio ${(rawMs / serviceMs).toFixed(3)} (both include the group join)`,
+  );
+  const { topics } = service;
+  const out = (topic: string): number =>
+    service.shell.metrics.recordsOut.value({ group: groupId, topic });
+  const perEvent = (count: number): string => (count / events).toFixed(2);
+  const derived = [topics.session, topics.timeSlice, topics.activity, topics.late];
+  console.log(
+    `service CPU: ${Math.round((cpu.user + cpu.system) / events)} µs per event` +
+      ` | records out per event: ${perEvent(derived.reduce((sum, topic) => sum + out(topic), 0))} derived` +
+      ` (session ${perEvent(out(topics.session))}, time ${perEvent(out(topics.timeSlice))},` +
+      ` activity ${perEvent(out(topics.activity))}), ${perEvent(out(topics.changelog))} changelog`,
   );
   const sizes = [...Array(partitions).keys()].flatMap(
     (p) => service.handler.partitionState(p)?.encodedSizes() ?? [],
@@ -152,7 +191,7 @@ async function restoreRun(): Promise<void> {
   }
   await producer.disconnect();
   const state = new PartitionState(tenantConfigs(testTenants(), { logger: quietLogger }));
-  const result = await readChangelogPartition({
+  const result = await restoreChangelogPartition({
     kafka,
     admin,
     topic,
