@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PartitionLag } from './consumer-lag.js';
 import {
   PipelineNotQuiescent,
-  pendingRecords,
+  totalLag,
   pipelineGroupsFromEnv,
   waitForQuiescence,
   type LagSnapshot,
@@ -32,14 +32,13 @@ function scripted(readings: LagSnapshot[]) {
   };
 }
 
-describe('pendingRecords', () => {
-  it('takes a lag of 1 on a transactional (derived) topic for the closing commit marker', () => {
-    expect(pendingRecords(row('t_cs.derived.session', 3n, 4n))).toBe(0n);
-    expect(pendingRecords(row('t_cs.derived.session', 2n, 4n))).toBe(2n);
-  });
-
-  it('counts every record of a raw topic (written without transactions)', () => {
-    expect(pendingRecords(row('t_cs.raw.usage', 3n, 4n))).toBe(1n);
+describe('totalLag', () => {
+  it('counts a lag of 1 on a transactional (derived) topic: a closing marker is committed past', () => {
+    const snapshot: LagSnapshot = {
+      rows: [row('t_cs.derived.session', 3n, 4n), row('t_cs.raw.usage', 2n, 4n)],
+      unknownGroups: [],
+    };
+    expect(totalLag(snapshot)).toBe(3n);
   });
 });
 
@@ -73,6 +72,14 @@ describe('waitForQuiescence', () => {
     const fake = scripted([done, later, later]);
     await waitForQuiescence({ ...fake, timeoutMs: 60_000 });
     expect(fake.readings()).toBe(3);
+  });
+
+  it('does not take a lag of 1 on a derived topic for caught up', async () => {
+    const marker: LagSnapshot = { rows: [row('t_cs.derived.session', 3n, 4n)], unknownGroups: [] };
+    const fake = scripted([marker]);
+    await expect(
+      waitForQuiescence({ ...fake, timeoutMs: 5_000, intervalMs: 1_000 }),
+    ).rejects.toThrow(/t_cs\.derived\.session\[0\] lag 1 \(committed 3, end 4\)/);
   });
 
   it('fails at the deadline naming the lagging group, topic and partition', async () => {

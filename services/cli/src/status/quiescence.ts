@@ -31,21 +31,12 @@ export interface LagSnapshot {
 }
 
 /**
- * Records still to consume on a partition. Every topic except the raw ones is written only by the
- * pipeline's processors, in Kafka transactions, so each of its partitions ends with a commit
- * marker (a control record that takes an offset but is never delivered).
- *
- * NOTE: a consumer that commits "last record + 1" (the sink does) leaves that closing marker as a
- * lag of 1 for ever. On a transactional topic a lag of exactly 1 can only be that marker: an
- * unconsumed data record is followed by its own transaction's marker, a lag of at least 2.
+ * Offsets still to consume, over every partition read. NOTE: no tolerance for transaction markers:
+ * the processors' shell and the sink commit past a transaction's closing marker (see
+ * filteredThrough in @cs/runtime), so a caught-up group reads a lag of exactly 0 everywhere.
  */
-export function pendingRecords(row: PartitionLag): bigint {
-  const transactional = !/cs\.raw\.[a-z]+$/.test(row.topic);
-  return transactional && row.lag === 1n ? 0n : row.lag;
-}
-
 export function totalLag(snapshot: LagSnapshot): bigint {
-  return snapshot.rows.reduce((sum, row) => sum + pendingRecords(row), 0n);
+  return snapshot.rows.reduce((sum, row) => sum + row.lag, 0n);
 }
 
 /** The topics a group reads: its members' subscriptions and whatever it has committed offsets on. */
@@ -111,7 +102,7 @@ export class PipelineNotQuiescent extends CsError<'PIPELINE_NOT_QUIESCENT'> {
 
 /** The lagging partitions and unknown groups of a reading, for messages. */
 export function describeLag(snapshot: LagSnapshot, limit = 10): string {
-  const lagging = snapshot.rows.filter((row) => pendingRecords(row) > 0n);
+  const lagging = snapshot.rows.filter((row) => row.lag > 0n);
   const parts = lagging
     .slice(0, limit)
     .map(
