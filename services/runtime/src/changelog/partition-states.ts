@@ -33,10 +33,11 @@ export interface PartitionStatesOptions<State> {
  *    owner may have moved the partition on meanwhile (a gap may also be a transaction marker: a
  *    needless but correct restore, at most once per generation).
  *
- * NOTE: the restore runs inside the shell's handler, after the shell re-initialised the partition's
- * transactional producer (which fences a previous owner and aborts its open transaction): that is
- * what makes the changelog's end final. It blocks the partition, so it must finish well within
- * the session timeout (the shell heartbeats between records, not during a handler call).
+ * NOTE: the restore runs inside the shell's handler, after the shell re-initialised the
+ * transactional producers of every partition assigned in this generation (which fences the
+ * previous owners and aborts their open transactions): that is what makes the changelog's end
+ * final. It blocks the partition, not the group membership: the shell heartbeats while a handler
+ * runs, so a restore may take longer than the session timeout (up to its own `timeoutMs`).
  */
 export class PartitionStates<State> {
   readonly #held = new Map<number, Held<State>>();

@@ -34,8 +34,10 @@ export interface RestoreChangelogResult {
  * NOTE: kafkajs has no manual assignment, so the read joins a throwaway group (nothing committed;
  * the empty group expires) and pauses every other partition it is given.
  *
- * Shared by the stateful processors (billing, enricher). The sessionizer still has its own
- * `readChangelogPartition` of the same design (services/sessionizer/src/service/changelog-restore.ts).
+ * NOTE: it runs inside a record handler; the consumer shell heartbeats the group while a handler
+ * runs, so a restore longer than the session timeout does not cost the member its partitions.
+ *
+ * Shared by the stateful processors (sessionizer, billing, enricher).
  */
 export async function restoreChangelogPartition(
   options: RestoreChangelogOptions,
@@ -60,6 +62,9 @@ export async function restoreChangelogPartition(
     groupId: `${options.groupIdPrefix}.restore.${randomUUID()}`,
     readUncommitted: false,
     maxWaitTimeInMs: 100,
+    // Large fetches: a restore reads one partition as fast as it can (a big changelog is tens of MB).
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
     allowAutoTopicCreation: false,
   });
   let records = 0;
