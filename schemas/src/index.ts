@@ -77,3 +77,10 @@ export {
   readGeneration,
   writeGeneration,
 } from './generation.js';
+export {
+  connectProcessor,
+  type ChangelogRead,
+  type ProcessorConnectOptions,
+  type ProcessorConnection,
+  type ProcessorShellSettings,
+} from './processor.js';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { logLevel } from 'kafkajs';
 import {
   createConsumerShell,
   createLogger,
@@ -8,9 +8,8 @@ import {
   type Logger,
   type ShellExit,
   PartitionStates,
-  restoreChangelogPartition,
 } from '@cs/runtime';
-import { createCodec, createSchemaRegistry, registerSchemas, topicCatalog } from '@cs/schemas';
+import { connectProcessor } from '@cs/schemas';
 import type { TenantDirectory } from '@cs/tenants';
 import { AccountBillingStore } from './account-billing-store.js';
 import { billingTopics, ensureBillingTopics, type BillingTopics } from './billing-topics.js';
@@ -54,35 +53,19 @@ export interface BillingService {
  */
 export async function startBilling(options: BillingOptions): Promise<BillingService> {
   const logger = options.logger ?? createLogger({ component: 'billing' });
-  const prefix = options.topicPrefix ?? '';
   const groupId = options.groupId ?? 'cs-billing';
-  const clientId = options.clientId ?? 'cs-billing';
-  const catalog = topicCatalog({
-    prefix,
-    ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+  const processor = await connectProcessor({
+    ...options,
+    groupId,
+    clientId: options.clientId ?? 'cs-billing',
+    logger,
   });
-  const topics = billingTopics(catalog, prefix);
-  const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
-  const codec = createCodec(registry, await registerSchemas(registry, catalog));
-
-  const kafka = new Kafka({
-    clientId: `${clientId}-restore`,
-    brokers: [...options.brokers],
-    logLevel: options.kafkaLogLevel ?? logLevel.WARN,
-  });
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  const closeAdmin = async (): Promise<void> => {
-    try {
-      await admin.disconnect();
-    } catch (error) {
-      logger.warn('admin disconnect failed', { error });
-    }
-  };
+  const { catalog, codec } = processor;
+  const topics = billingTopics(catalog, processor.prefix);
   try {
-    await ensureBillingTopics(admin, catalog, topics);
+    await ensureBillingTopics(processor.admin, catalog, topics);
   } catch (error) {
-    await closeAdmin();
+    await processor.close();
     throw error;
   }
 
@@ -93,12 +76,9 @@ export async function startBilling(options: BillingOptions): Promise<BillingServ
     create: () => new AccountBillingStore(),
     logger,
     restore: async (partition, store) => {
-      const result = await restoreChangelogPartition({
-        kafka,
-        admin,
+      const result = await processor.readChangelog({
         topic: topics.changelog,
         partition,
-        groupIdPrefix: groupId,
         timeoutMs: options.restoreTimeoutMs ?? 20_000,
         onRecord: (key, value) => store.restoreRecord(key, value),
       });
@@ -127,19 +107,13 @@ export async function startBilling(options: BillingOptions): Promise<BillingServ
   };
 
   const shell = createConsumerShell<BillingInput>({
-    config: {
-      brokers: [...options.brokers],
-      clientId,
-      groupId,
+    config: processor.shellConfig({
       topics: [topics.subscription, topics.invoice, topics.ticket],
       dlqTopic: topics.deadLetter,
-      mode: 'exactly-once',
       commitEvery: options.commitEvery ?? 500,
       metricsPort: options.metricsPort ?? 18202,
-      // A restore that keeps failing halts the service (health error) instead of parking actions.
-      retry: { onExhausted: 'stop' },
-      ...options.consumer,
-    },
+      overrides: options.consumer,
+    }),
     decode: billingDecoder(handlerOptions),
     handle: billingHandler(handlerOptions),
     onAssigned: (assigned) => partitions.assigned(assigned),
@@ -163,20 +137,7 @@ export async function startBilling(options: BillingOptions): Promise<BillingServ
     ['group'],
   );
 
-  try {
-    await shell.start();
-  } catch (error) {
-    await shell.stop();
-    await closeAdmin();
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await shell.stop();
-      await closeAdmin();
-    })());
-  void shell.done.then(() => stop());
+  const stop = await processor.startShell(shell);
   logger.info('billing started', { topics, groupId });
   return { topics, shell, partitions, done: shell.done, stop };
 }

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { logLevel } from 'kafkajs';
 import {
   createConsumerShell,
   createLogger,
@@ -8,9 +8,8 @@ import {
   type Logger,
   type ShellExit,
   PartitionStates,
-  restoreChangelogPartition,
 } from '@cs/runtime';
-import { createCodec, createSchemaRegistry, registerSchemas, topicCatalog } from '@cs/schemas';
+import { connectProcessor } from '@cs/schemas';
 import type { TenantDirectory } from '@cs/tenants';
 import {
   createEnricherState,
@@ -63,24 +62,15 @@ export interface EnricherService {
  */
 export async function startEnricher(options: EnricherOptions): Promise<EnricherService> {
   const logger = options.logger ?? createLogger({ component: 'enricher' });
-  const prefix = options.topicPrefix ?? '';
   const groupId = options.groupId ?? 'cs-enricher';
-  const clientId = options.clientId ?? 'cs-enricher';
-  const catalog = topicCatalog({
-    prefix,
-    ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+  const processor = await connectProcessor({
+    ...options,
+    groupId,
+    clientId: options.clientId ?? 'cs-enricher',
+    logger,
   });
-  const topics = enricherTopics(catalog, prefix);
-  const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
-  const codec = createCodec(registry, await registerSchemas(registry, catalog));
-
-  const kafka = new Kafka({
-    clientId: `${clientId}-state`,
-    brokers: [...options.brokers],
-    logLevel: options.kafkaLogLevel ?? logLevel.WARN,
-  });
-  const admin: Admin = kafka.admin();
-  await admin.connect();
+  const { catalog, codec, kafka, admin } = processor;
+  const topics = enricherTopics(catalog, processor.prefix);
   const tables = new EntityTables({
     kafka,
     admin,
@@ -89,23 +79,15 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
     groupIdPrefix: groupId,
     logger,
   });
-  const closeState = async (): Promise<void> => {
-    for (const [name, close] of [
-      ['tables', () => tables.stop()],
-      ['admin', () => admin.disconnect()],
-    ] as const) {
-      try {
-        await close();
-      } catch (error) {
-        logger.warn(`closing ${name} failed`, { error });
-      }
-    }
-  };
+  const closeTables = (): Promise<void> => tables.stop();
   try {
     await ensureEnricherTopics(admin, catalog, topics);
     await tables.start(options.tablesTimeoutMs ?? 300_000);
   } catch (error) {
-    await closeState();
+    await closeTables().catch((closeError: unknown) => {
+      logger.warn('closing tables failed', { error: closeError });
+    });
+    await processor.close();
     throw error;
   }
 
@@ -118,12 +100,9 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
       create: () => createEnricherState(),
       logger,
       restore: async (partition, state) => {
-        const result = await restoreChangelogPartition({
-          kafka,
-          admin,
+        const result = await processor.readChangelog({
           topic: changelog,
           partition,
-          groupIdPrefix: groupId,
           timeoutMs: restoreTimeoutMs,
           onRecord: (_key, value) => {
             if (value === null) return;
@@ -155,10 +134,7 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
   };
 
   const shell = createConsumerShell<EnricherInput>({
-    config: {
-      brokers: [...options.brokers],
-      clientId,
-      groupId,
+    config: processor.shellConfig({
       topics: [
         topics.account,
         topics.user,
@@ -167,13 +143,10 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
         topics.activity,
       ],
       dlqTopic: topics.deadLetter,
-      mode: 'exactly-once',
       commitEvery: options.commitEvery ?? 500,
       metricsPort: options.metricsPort ?? 18203,
-      // A restore that keeps failing halts the service (health error) instead of parking records.
-      retry: { onExhausted: 'stop' },
-      ...options.consumer,
-    },
+      overrides: options.consumer,
+    }),
     decode: enricherDecoder(handlerOptions),
     handle: enricherHandler(handlerOptions),
     onAssigned: (assigned) => {
@@ -200,20 +173,7 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
     ['group', 'kind'],
   );
 
-  try {
-    await shell.start();
-  } catch (error) {
-    await shell.stop();
-    await closeState();
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await shell.stop();
-      await closeState();
-    })());
-  void shell.done.then(() => stop());
+  const stop = await processor.startShell(shell, closeTables);
   logger.info('enricher started', { topics, groupId });
   return { topics, shell, tables: tables.state, done: shell.done, stop };
 }

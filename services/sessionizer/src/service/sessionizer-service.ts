@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { logLevel } from 'kafkajs';
 import {
   createConsumerShell,
   createLogger,
@@ -8,17 +8,15 @@ import {
   type ShellExit,
 } from '@cs/runtime';
 import {
+  connectProcessor,
   createCodec,
-  createSchemaRegistry,
-  registerSchemas,
   subjectFor,
-  topicCatalog,
   AVRO_SCHEMAS,
+  type Codec,
   type UsageRecord,
 } from '@cs/schemas';
 import type { TenantDirectory } from '@cs/tenants';
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { readChangelogPartition } from './changelog-restore.js';
 import { createSessionizerMetrics, type SessionizerMetrics } from './sessionizer-metrics.js';
 import {
   ensureSessionizerTopics,
@@ -72,36 +70,26 @@ export interface SessionizerService {
  */
 export async function startSessionizer(options: SessionizerOptions): Promise<SessionizerService> {
   const logger = options.logger ?? createLogger({ component: 'sessionizer' });
-  const prefix = options.topicPrefix ?? '';
   const groupId = options.groupId ?? 'cs-sessionizer';
-  const clientId = options.clientId ?? 'cs-sessionizer';
-  const catalog = topicCatalog({
-    prefix,
-    ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+  const processor = await connectProcessor({
+    ...options,
+    groupId,
+    clientId: options.clientId ?? 'cs-sessionizer',
+    logger,
   });
-  const topics = sessionizerTopics(catalog, prefix);
-
-  const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
-  const ids = await registerSchemas(registry, catalog);
-  // The activity topic carries the enriched-usage schema under its own subject (TopicNameStrategy).
-  const activity = await registry.register(
-    { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS['derived-enriched-usage']) },
-    { subject: subjectFor(topics.activity), compatibility: COMPATIBILITY.BACKWARD },
-  );
-  const usageCodec = createCodec(registry, ids);
-  const codec = createCodec(registry, { ...ids, 'derived-enriched-usage': activity.id });
-
-  const kafka = new Kafka({
-    clientId: `${clientId}-restore`,
-    brokers: [...options.brokers],
-    logLevel: options.kafkaLogLevel ?? logLevel.WARN,
-  });
-  const admin: Admin = kafka.admin();
-  await admin.connect();
+  const { catalog, registry, ids } = processor;
+  const topics = sessionizerTopics(catalog, processor.prefix);
+  let codec: Codec;
   try {
-    await ensureSessionizerTopics(admin, catalog, topics);
+    // The activity topic carries the enriched-usage schema under its own subject (TopicNameStrategy).
+    const activity = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS['derived-enriched-usage']) },
+      { subject: subjectFor(topics.activity), compatibility: COMPATIBILITY.BACKWARD },
+    );
+    codec = createCodec(registry, { ...ids, 'derived-enriched-usage': activity.id });
+    await ensureSessionizerTopics(processor.admin, catalog, topics);
   } catch (error) {
-    await admin.disconnect();
+    await processor.close();
     throw error;
   }
 
@@ -117,12 +105,9 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
     }),
     logger,
     restore: async (partition, state) => {
-      const result = await readChangelogPartition({
-        kafka,
-        admin,
+      const result = await processor.readChangelog({
         topic: topics.changelog,
         partition,
-        groupIdPrefix: groupId,
         timeoutMs: options.restoreTimeoutMs ?? 120_000,
         onRecord: (key, value) => state.restoreRecord(key, value),
       });
@@ -144,21 +129,15 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
   });
 
   const shell = createConsumerShell<UsageRecord>({
-    config: {
-      brokers: [...options.brokers],
-      clientId,
-      groupId,
+    config: processor.shellConfig({
       topics: [topics.usage],
       dlqTopic: topics.deadLetter,
-      mode: 'exactly-once',
       commitEvery: options.commitEvery ?? DEFAULT_COMMIT_EVERY,
       metricsPort: options.metricsPort ?? 18201,
-      // A restore that keeps failing halts the service (health error) instead of parking events.
-      retry: { onExhausted: 'stop' },
-      ...options.consumer,
-    },
+      overrides: options.consumer,
+    }),
     // Undecodable bytes throw a CsError: the shell dead-letters them (retriable: registry down).
-    decode: (record) => usageCodec.decode('usage', record.value ?? Buffer.alloc(0)),
+    decode: (record) => processor.codec.decode('usage', record.value ?? Buffer.alloc(0)),
     handle: handler.handle,
     // Each changed user's state is encoded once per unit, not after each of its events.
     beforeDeliver: handler.changelogFor,
@@ -173,27 +152,7 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
     handler.userCounts(),
   );
 
-  const closeAdmin = async (): Promise<void> => {
-    try {
-      await admin.disconnect();
-    } catch (error) {
-      logger.warn('admin disconnect failed', { error });
-    }
-  };
-  try {
-    await shell.start();
-  } catch (error) {
-    await shell.stop();
-    await closeAdmin();
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await shell.stop();
-      await closeAdmin();
-    })());
-  void shell.done.then(() => stop());
+  const stop = await processor.startShell(shell);
   logger.info('sessionizer started', { topics, groupId });
   return { topics, shell, handler, done: shell.done, stop };
 }

@@ -15,7 +15,7 @@ import { PartitionState } from './partition-state.js';
 
 export type UsageHandlerErrorCode = 'STATE_DROPPED_BEFORE_DELIVERY';
 
-/** Reads changelog partition `partition` into `state` (see readChangelogPartition). */
+/** Reads changelog partition `partition` into `state` (restoreChangelogPartition of @cs/runtime). */
 export type RestorePartition = (partition: number, state: PartitionState) => Promise<void>;
 
 interface HeldPartition {
@@ -46,10 +46,10 @@ export interface UsageHandlerHooks {
  *    restore, once per generation).
  * Revoked partitions' states are dropped at once (`assigned`).
  *
- * NOTE: the restore runs inside the shell's handler, after the shell re-initialised this
- * partition's transactional producer (which fences a previous owner and aborts its open
- * transaction): that is what makes the changelog's end final. It also blocks the partition's
- * heartbeat, so a restore must finish within the session timeout.
+ * NOTE: the restore runs inside the shell's handler, after the shell re-initialised the
+ * transactional producers of every partition assigned in this generation (which fences the
+ * previous owners and aborts their open transactions): that is what makes the changelog's end
+ * final. The shell heartbeats while a handler runs, so a restore may outlast the session timeout.
  */
 export class UsageHandler {
   readonly #partitions = new Map<number, HeldPartition>();
