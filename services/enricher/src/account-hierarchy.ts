@@ -76,16 +76,12 @@ export function applyAccountRecord(
   // before that place are the same whatever came later. In order, that is one step.
   const { steps, parents } = replay;
   const at = insertionIndex(steps, record);
-  for (let index = steps.length - 1; index >= at; index -= 1) {
-    const step = steps[index] as ReplayStep;
-    parents.set(step.record.accountId, step.before);
-  }
+  for (const step of steps.slice(at).reverse()) parents.set(step.record.accountId, step.before);
   steps.splice(at, 0, { record, before: null, refusal: null });
   // Redone records' refusals (null: accepted), by event id; the touched accounts get new entries.
   const redone = new Map<string, HierarchyRefusal | null>();
   const touched = new Set<string>();
-  for (let index = at; index < steps.length; index += 1) {
-    const step = steps[index] as ReplayStep;
+  for (const step of steps.slice(at)) {
     applyStep(record.tenant, parents, step);
     redone.set(step.record.id, step.refusal);
     touched.add(step.record.accountId);
@@ -167,7 +163,7 @@ function insertionIndex(steps: readonly ReplayStep[], record: AccountRecord): nu
   let high = steps.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareRecords((steps[middle] as ReplayStep).record, record) < 0) low = middle + 1;
+    if (compareRecords(steps[middle]?.record, record) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
