@@ -9,6 +9,7 @@ import {
 } from '@cs/runtime';
 import { createCodec, type Codec } from './codec.js';
 import { createSchemaRegistry, registerSchemas, type SchemaIds } from './registry.js';
+import { generationFromEnv } from './generation.js';
 import { topicCatalog, type TopicCatalog } from './topics.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ProcessorConnectOptions {
   readonly topicPrefix?: string;
   /** Partitions of topics created when missing (the catalog's default otherwise). */
   readonly topicPartitions?: number;
+  /** The pipeline generation (generation.ts); default `CS_PIPELINE_GENERATION`, else 0. */
+  readonly generation?: number;
   readonly groupId: string;
   readonly clientId: string;
   readonly logger: Logger;
@@ -83,6 +86,9 @@ export async function connectProcessor(
   const catalog = topicCatalog({
     prefix,
     ...(options.topicPartitions === undefined ? {} : { partitions: options.topicPartitions }),
+    // NOTE: the one place the processors learn their generation; `cs rebuild` and the launchers
+    // set CS_PIPELINE_GENERATION (the sink reads it through topicCatalogFromEnv).
+    generation: options.generation ?? generationFromEnv(),
   });
   const registry = createSchemaRegistry({ host: options.registryUrl, clientId });
   const ids = await registerSchemas(registry, catalog);
