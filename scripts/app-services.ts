@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CsError } from '@cs/runtime';
 import { repoRoot } from '@cs/infra';
+import { generationName } from '@cs/schemas';
 
 export interface AppService {
   name: string;
@@ -86,7 +87,21 @@ export interface AppServiceOverrides {
   ports?: Partial<Record<string, number>>;
   /** Only the services with these names. */
   only?: readonly string[];
+  /**
+   * The pipeline generation to run (see @cs/schemas generation.ts; `readGeneration` gives the
+   * current one): passed as CS_PIPELINE_GENERATION, and the consumer groups (from `env`, the
+   * process env or the services' defaults) get its suffix.
+   */
+  generation?: number;
 }
+
+/** Each stream service's consumer-group env var and its default (generation-0) group. */
+const GROUP_ENV: readonly (readonly [string, string])[] = [
+  ['CS_SESSIONIZER_GROUP_ID', 'cs-sessionizer'],
+  ['CS_ENRICHER_GROUP_ID', 'cs-enricher'],
+  ['CS_BILLING_GROUP_ID', 'cs-billing'],
+  ['CS_SINK_GROUP', 'cs-sink'],
+];
 
 /** The app services of this checkout (those whose entry point exists), configured for the stack. */
 export function appServices(
@@ -97,12 +112,18 @@ export function appServices(
   },
   overrides: AppServiceOverrides = {},
 ): AppService[] {
-  const common = {
+  const common: Record<string, string> = {
     KAFKA_BROKERS: urls.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl,
     CLICKHOUSE_URL: urls.clickhouseUrl,
     ...overrides.env,
   };
+  const generation = overrides.generation ?? 0;
+  common.CS_PIPELINE_GENERATION = String(generation);
+  for (const [name, fallback] of GROUP_ENV) {
+    const base = overrides.env?.[name] ?? process.env[name] ?? fallback;
+    common[name] = generationName(base, generation);
+  }
   const wanted = (name: string): boolean =>
     overrides.only === undefined || overrides.only.includes(name);
   const present = SPECS.filter((spec) => existsSync(join(repoRoot, spec.entry)));

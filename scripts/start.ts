@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { createLogger, errorMessage } from '@cs/runtime';
 import { stackDown, stackProfile, stackUp, type StackUpResult } from '@cs/infra';
 import { migrate } from '@cs/migrate';
+import { readGeneration } from '@cs/schemas';
+import { Kafka, logLevel } from 'kafkajs';
 import { appServices, startApp, stopApp, type RunningApp } from './app-services.js';
 import { demoLoaded, demoSummary, formatDemoSummary, loadDemo } from './demo.js';
 
@@ -38,7 +40,17 @@ async function main(): Promise<void> {
     log(
       `warehouse schema: ${migrations.length === 0 ? 'up to date' : `applied ${migrations.map((m) => m.name).join(', ')}`}`,
     );
-    for (const service of appServices(result.urls)) {
+    // The pipeline generation `cs rebuild` made current (0 when never rebuilt).
+    const generation = await readGeneration(
+      new Kafka({
+        clientId: 'cs-start',
+        brokers: result.urls.kafkaBrokers,
+        logLevel: logLevel.NOTHING,
+      }),
+      process.env.CS_TOPIC_PREFIX ?? '',
+    );
+    if (generation > 0) log(`pipeline generation ${String(generation)} (cs rebuild)`);
+    for (const service of appServices(result.urls, { generation })) {
       if (stopped()) break;
       const startedAt = Date.now();
       apps.push(await startApp(service, profile.logDir));

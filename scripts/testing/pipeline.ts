@@ -9,8 +9,15 @@ import { Kafka, logLevel } from 'kafkajs';
 import { isPortFree, repoRoot } from '@cs/infra';
 import { testServices, uniqueName, type TestServices } from '@cs/infra/testing';
 import { migrate } from '@cs/migrate';
-import { createLogger } from '@cs/runtime';
-import { createSchemaRegistry, ensureTopics, registerSchemas, topicCatalog } from '@cs/schemas';
+import { createLogger, retryingKafka } from '@cs/runtime';
+import {
+  createSchemaRegistry,
+  ensureTopics,
+  generationName,
+  readGeneration,
+  registerSchemas,
+  topicCatalog,
+} from '@cs/schemas';
 import { pipelineLag, waitForQuiescence, type LagSnapshot } from '@cs/cli';
 import { appServices, startApp, stopApp, type RunningApp } from '../app-services.js';
 
@@ -43,8 +50,15 @@ export interface Pipeline {
   prefix: string;
   database: string;
   factsDatabase: string;
-  /** Consumer groups, upstream first. */
-  groups: string[];
+  /** Consumer groups of the current generation, upstream first. */
+  readonly groups: string[];
+  /** The pipeline generation the services run (0 until a `cs rebuild`). */
+  readonly generation: number;
+  /**
+   * Env for an in-process `cs rebuild` of this pipeline: brokers, registry, warehouse and
+   * database, prefix, partitions, tenants file and the generation-0 group names.
+   */
+  rebuildEnv: Record<string, string>;
   /** Env for an in-process `cs ingest` (brokers, registry, prefix, partitions, groups). */
   env: Record<string, string>;
   /** The gateway's base URL, when started. */
@@ -60,6 +74,10 @@ export interface Pipeline {
   kill(name: string): Promise<void>;
   /** Starts a service again with the same configuration (after kill or its own exit). */
   restart(name: string): Promise<RunningApp>;
+  /** Stops every service (SIGTERM), keeping topics and tables (e.g. before `cs rebuild`). */
+  stopServices(): Promise<void>;
+  /** Starts every service again, in the generation current now (re-read from Kafka). */
+  startServices(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,12 +103,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const prefix = options.prefix ?? `${run}_`;
   const database = options.database ?? uniqueName('cs_e2e');
   const partitions = options.partitions ?? 3;
-  const groups = {
+  // Generation-0 names; a generation n > 0 runs them with the suffix `.g<n>`.
+  const baseGroups = {
     sessionizer: `${run}_sessionizer`,
     enricher: `${run}_enricher`,
     billing: `${run}_billing`,
     sink: `${run}_sink`,
   };
+  const groupsOf = (generation: number): string[] =>
+    Object.values(baseGroups).map((group) => generationName(group, generation));
   const runDir = join(repoRoot, '.infra', 'e2e', run);
   mkdirSync(runDir, { recursive: true });
   const tenantsFile = join(runDir, 'tenants.json');
@@ -106,8 +127,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   await admin.connect();
   // Topics and subjects are made up front: services starting side by side would race to create
   // the same topic, or to register a subject while another sets its compatibility.
-  const catalog = topicCatalog({ prefix, partitions });
-  await ensureTopics(admin, catalog);
+  let generation = await readGeneration(kafka, prefix);
+  const catalog = topicCatalog({ prefix, partitions, generation });
+  await retryingKafka(() => ensureTopics(admin, catalog));
   await registerSchemas(createSchemaRegistry({ host: services.schemaRegistryUrl }), catalog);
 
   const env: Record<string, string> = {
@@ -115,7 +137,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
     CS_TOPIC_PREFIX: prefix,
     CS_TOPIC_PARTITIONS: String(partitions),
-    CS_PIPELINE_GROUPS: Object.values(groups).join(','),
+    CS_PIPELINE_GROUPS: groupsOf(generation).join(','),
   };
   const taken = new Set<number>();
   const ports: Record<string, number> = {};
@@ -126,25 +148,36 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     ...services,
     clickhouseUrl: options.serviceClickhouseUrl ?? services.clickhouseUrl,
   };
-  const specs = appServices(serviceUrls, {
-    env: {
-      ...env,
-      CS_TENANTS_FILE: tenantsFile,
-      CS_SESSIONIZER_GROUP_ID: groups.sessionizer,
-      CS_ENRICHER_GROUP_ID: groups.enricher,
-      CS_BILLING_GROUP_ID: groups.billing,
-      CS_SINK_GROUP: groups.sink,
-      CS_FACTS_DATABASE: `${database}_facts`,
-      // Short session timeouts: a restarted or stopped member hands its partitions back quickly.
-      CS_SESSIONIZER_SESSION_TIMEOUT_MS: '10000',
-      CS_SINK_SESSION_TIMEOUT_MS: '10000',
-      CS_SINK_BATCH_MS: '300',
-      LOG_LEVEL: 'warn',
-      ...options.serviceEnv,
-    },
-    ports,
-    only: ['sessionizer', 'enricher', 'billing', 'sink', ...(options.gateway ? ['gateway'] : [])],
-  });
+  const serviceEnv: Record<string, string> = {
+    ...env,
+    CS_TENANTS_FILE: tenantsFile,
+    CS_SESSIONIZER_GROUP_ID: baseGroups.sessionizer,
+    CS_ENRICHER_GROUP_ID: baseGroups.enricher,
+    CS_BILLING_GROUP_ID: baseGroups.billing,
+    CS_SINK_GROUP: baseGroups.sink,
+    CS_FACTS_DATABASE: `${database}_facts`,
+    // Short session timeouts: a restarted or stopped member hands its partitions back quickly.
+    CS_SESSIONIZER_SESSION_TIMEOUT_MS: '10000',
+    CS_SINK_SESSION_TIMEOUT_MS: '10000',
+    CS_SINK_BATCH_MS: '300',
+    LOG_LEVEL: 'warn',
+    ...options.serviceEnv,
+  };
+  const specsOf = (of: number) =>
+    appServices(serviceUrls, {
+      env: serviceEnv,
+      generation: of,
+      ports,
+      only: ['sessionizer', 'enricher', 'billing', 'sink', ...(options.gateway ? ['gateway'] : [])],
+    });
+  let specs = specsOf(generation);
+  const rebuildEnv: Record<string, string> = {
+    ...serviceEnv,
+    CLICKHOUSE_URL: serviceUrls.clickhouseUrl,
+    CLICKHOUSE_DATABASE: database,
+  };
+  delete rebuildEnv.CS_FACTS_DATABASE;
+  delete rebuildEnv.CS_PIPELINE_GROUPS;
   const byName = new Map<string, RunningApp>();
   const clickhouse = createClient({
     url: services.clickhouseUrl,
@@ -164,25 +197,33 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     return stopping;
   };
 
-  const started = await Promise.allSettled(
-    specs.map(async (spec) => {
-      const app = await startApp(spec, join(runDir, 'logs'), 120_000);
-      byName.set(spec.name, app);
-      return app;
-    }),
-  );
-  const failed = started.find((result) => result.status === 'rejected');
-  if (failed !== undefined) {
-    await stop();
-    throw failed.reason;
-  }
+  const startAll = async (): Promise<void> => {
+    const started = await Promise.allSettled(
+      specs.map(async (spec) => {
+        const app = await startApp(spec, join(runDir, 'logs'), 120_000);
+        byName.set(spec.name, app);
+        return app;
+      }),
+    );
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) {
+      await stop();
+      throw failed.reason;
+    }
+  };
+  await startAll();
 
-  const orderedGroups = Object.values(groups);
   return {
     prefix,
     database,
     factsDatabase: `${database}_facts`,
-    groups: orderedGroups,
+    get groups() {
+      return groupsOf(generation);
+    },
+    get generation() {
+      return generation;
+    },
+    rebuildEnv,
     env,
     gatewayUrl: options.gateway ? `http://127.0.0.1:${String(ports.gateway)}` : undefined,
     clickhouse,
@@ -197,7 +238,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     },
     waitUntilQuiescent(timeoutMs = 120_000) {
       return waitForQuiescence({
-        measure: () => pipelineLag(admin, orderedGroups),
+        measure: () => pipelineLag(admin, groupsOf(generation)),
         timeoutMs,
         intervalMs: 1000,
       });
@@ -219,6 +260,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       const app = await startApp(spec, join(runDir, 'logs'), 120_000);
       byName.set(name, app);
       return app;
+    },
+    async stopServices() {
+      await Promise.all([...byName.values()].map((app) => stopApp(app)));
+    },
+    async startServices() {
+      generation = await readGeneration(kafka, prefix);
+      env.CS_PIPELINE_GROUPS = groupsOf(generation).join(',');
+      const current = topicCatalog({ prefix, partitions, generation });
+      await retryingKafka(() => ensureTopics(admin, current));
+      await registerSchemas(createSchemaRegistry({ host: services.schemaRegistryUrl }), current);
+      specs = specsOf(generation);
+      await startAll();
     },
     stop,
   };

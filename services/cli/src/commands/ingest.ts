@@ -14,7 +14,7 @@ import { RefusalLog, type Refusal } from '../ingest/refusals.js';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, realSleep } from '../ingest/retry.js';
 import { exitCodeOf, formatFailure, formatSummary } from '../ingest/summary.js';
 import { waitUntilQueryable } from '../ingest/wait-queryable.js';
-import { pipelineGroupsFromEnv } from '../status/quiescence.js';
+import { currentPipelineGroups } from '../status/current-groups.js';
 import { INGEST_DEFAULTS as D, parseIngestArgs } from './ingest-options.js';
 
 const usage = `Usage: cs ingest FILE… [flags]
@@ -45,8 +45,9 @@ Environment:
   KAFKA_BROKERS          comma-separated host:port     (default 127.0.0.1:19092)
   SCHEMA_REGISTRY_URL    Confluent-API registry        (default http://127.0.0.1:18081/apis/ccompat/v7)
   CS_TOPIC_PREFIX, CS_TOPIC_PARTITIONS, …  the topic catalog (see @cs/schemas)
-  CS_PIPELINE_GROUPS     consumer groups --wait watches, upstream first
-                         (default cs-sessionizer,cs-enricher,cs-billing,cs-sink)
+  CS_PIPELINE_GROUPS     consumer groups --wait watches, upstream first (default
+                         cs-sessionizer,cs-enricher,cs-billing,cs-sink in the current
+                         pipeline generation: NAME.g<n> after a cs rebuild)
   LOG_LEVEL              the publisher's logs on stderr (default error)
 
 Exit codes: 0 every line accepted and published (and, with --wait, queryable); 1 some lines
@@ -174,7 +175,7 @@ async function run(argv: readonly string[], io: CliIo = processIo()): Promise<nu
     if (!options.wait || report.failure !== undefined) return exitCodeOf(report);
     const waited = await waitUntilQueryable({
       brokers: env.KAFKA_BROKERS,
-      groups: pipelineGroupsFromEnv(io.env),
+      groups: await currentPipelineGroups(io.env, env.KAFKA_BROKERS),
       timeoutMs: options.waitTimeoutMs,
       progress: options.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
     });

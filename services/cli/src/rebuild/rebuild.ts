@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { migrate } from '@cs/migrate';
-import { CsError, createLogger, errorMessage } from '@cs/runtime';
+import { CsError, createLogger, errorMessage, retryingKafka } from '@cs/runtime';
 import {
   createSchemaRegistry,
   ensureTopics,
@@ -266,7 +266,7 @@ export async function rebuild(context: RebuildContext): Promise<RebuildReport> {
     });
 
     await run('create-topics', async () => {
-      await ensureTopics(admin, catalog);
+      await retryingKafka(() => ensureTopics(admin, catalog));
       await registerSchemas(createSchemaRegistry({ host: env.SCHEMA_REGISTRY_URL }), catalog);
     });
 
