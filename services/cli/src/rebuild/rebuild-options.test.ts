@@ -70,6 +70,14 @@ describe('generation naming', () => {
     ]);
     expect(topicsOfGeneration(topics, 'p_', 1)).toEqual(['p_cs.derived.session.g1', 'p_cs.dlq.g1']);
     expect(topicsOfGeneration(topics, 'p_', 12)).toEqual(['p_cs.billing.state.g12']);
+    // With no prefix, another deployment's topics (prefix `cs.x_`) are left alone.
+    expect(
+      topicsOfGeneration(
+        ['cs.dlq', 'cs.x_cs.dlq', 'cs.x_cs.derived.session', 'cs.raw.usage'],
+        '',
+        0,
+      ),
+    ).toEqual(['cs.dlq']);
   });
 });
 

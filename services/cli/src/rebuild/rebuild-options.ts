@@ -114,9 +114,14 @@ export function topicsOfGeneration(
   generation: number,
 ): string[] {
   const suffix = generationName('', generation);
-  return topics
-    .filter((topic) => topic.startsWith(`${prefix}cs.`))
-    .filter((topic) => !topic.startsWith(`${prefix}cs.raw.`) && topic !== `${prefix}cs.control`)
-    .filter((topic) => (generation === 0 ? !/\.g\d+$/.test(topic) : topic.endsWith(suffix)))
-    .sort();
+  return (
+    topics
+      .filter((topic) => topic.startsWith(`${prefix}cs.`))
+      .filter((topic) => !topic.startsWith(`${prefix}cs.raw.`) && topic !== `${prefix}cs.control`)
+      // NOTE: another deployment whose prefix starts like this one (prefix '' and `cs.x_cs.…`) has a
+      // second `cs.` in the rest of the name: never ours.
+      .filter((topic) => !topic.slice(prefix.length + 3).includes('cs.'))
+      .filter((topic) => (generation === 0 ? !/\.g\d+$/.test(topic) : topic.endsWith(suffix)))
+      .sort()
+  );
 }
