@@ -7,6 +7,7 @@ import {
 } from './account-hierarchy.js';
 import { createEnricherState, type EnricherState } from './enricher-state.js';
 import type { AccountOutput } from './outputs.js';
+import { decodeAccountEntry, encodeAccountEntry, restoreAccountEntry } from './state-codec.js';
 import { account } from './test-records.test-support.js';
 
 const path = (state: EnricherState, accountId: string) =>
@@ -192,5 +193,124 @@ describe('applyAccountRecord: the hierarchy', () => {
     expect(back.outputs.filter((o) => o.type === 'hierarchy-refusal')).toEqual([]);
     expect(refusedAccountRecords(state, 'acme').map((r) => r.id)).toEqual(['e3']);
     expect(path(state, 'A')).toBe('B/C/A');
+  });
+});
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('applyAccountRecord: the hierarchy horizon', () => {
+  it('one account recorded every hour for 60 days keeps only the records of the last 7 days', () => {
+    const state = createEnricherState({ hierarchyHorizonMs: 7 * DAY });
+    const parents = ['P', 'Q', 'R'];
+    let largest = 0;
+    for (let hour = 0; hour < 60 * 24; hour += 1) {
+      const parent = parents[hour % parents.length] ?? null;
+      const result = applyAccountRecord(state, account(`e${hour}`, hour * HOUR, 'A', parent));
+      expect(result.changed).toContain('A');
+      const entry = state.tenants.get('acme')?.accounts.get('A');
+      if (entry === undefined) throw new Error('A not held');
+      largest = Math.max(largest, encodeAccountEntry(entry).length);
+      // Every record within 7 days of the newest (ts ≥ newest − 7 days): at most 7 × 24 + 1.
+      expect(entry.history.length).toBe(Math.min(hour + 1, 7 * 24 + 1));
+      expect(entry.history[0]?.record.ts).toBe(Math.max(0, hour - 7 * 24) * HOUR);
+      expect(state.tenants.get('acme')?.replay?.steps.length).toBe(entry.history.length);
+    }
+    // The changelog entry stays the size of a week of records (~170 × ~300 bytes), far below 1 MB.
+    expect(largest).toBeLessThan(100_000);
+    const last = 60 * 24 - 1;
+    expect(path(state, 'A')).toBe(`${parents[last % parents.length] ?? ''}/A`);
+  });
+
+  it('a record older than the horizon start is applied on top of the current hierarchy in arrival order, a cycle refused', () => {
+    const state = createEnricherState({ hierarchyHorizonMs: 10 });
+    applyAccountRecord(state, account('e1', 100, 'B', 'A'));
+    applyAccountRecord(state, account('e2', 200, 'E', null)); // horizon start 190: e1 folded
+    expect(state.tenants.get('acme')?.accounts.get('B')).toMatchObject({
+      parentId: 'A',
+      baseParentId: 'A',
+      history: [],
+    });
+    // e0 (A under B at 50) would precede e1 in (ts, id) order, and then e1 would be refused.
+    // Beyond the horizon it is applied now, on top of B→A: A→B closes a cycle, refused.
+    const late = applyAccountRecord(state, account('e0', 50, 'A', 'B'));
+    expect(late.outcome).toBe('applied');
+    expect(late.outputs).toMatchObject([
+      {
+        type: 'hierarchy-refusal',
+        row: { recordId: 'e0', accountId: 'A', requestedParentId: 'B', rule: 'cycle' },
+      },
+      { type: 'hierarchy-edge', row: { accountId: 'A', parentId: null, ts: 50 } },
+    ]);
+    expect(path(state, 'B')).toBe('A/B');
+    expect(refusedAccountRecords(state, 'acme').map((r) => r.id)).toEqual(['e0']);
+
+    // Two late records, in (ts, id) order C→D (60) would stand and D→C (70) be refused; they
+    // arrive D→C first, so D→C stands and C→D is refused.
+    applyAccountRecord(state, account('e4', 70, 'D', 'C'));
+    const second = applyAccountRecord(state, account('e3', 60, 'C', 'D'));
+    expect(second.outputs).toMatchObject([
+      { type: 'hierarchy-refusal', row: { recordId: 'e3', accountId: 'C', keptParentId: null } },
+      // C's first record: its edge (a root).
+      { type: 'hierarchy-edge', row: { accountId: 'C', parentId: null } },
+    ]);
+    expect(path(state, 'D')).toBe('C/D');
+    expect(path(state, 'C')).toBe('C');
+
+    // An in-horizon record out of order (ts 195 < the late records' place, 200) is replayed before
+    // them: C under D stands, then the late D→C closes a cycle (refused, reported now) and C→D is
+    // no longer refused (C already has D).
+    const inHorizon = applyAccountRecord(state, account('e5', 195, 'C', 'D'));
+    expect(inHorizon.outputs.map((o) => o.type)).toEqual([
+      'hierarchy-edge',
+      'hierarchy-refusal',
+      'hierarchy-edge',
+    ]);
+    expect(edges(inHorizon.outputs)).toEqual(['C→D', 'D→root']);
+    expect(inHorizon.outputs[1]).toMatchObject({ row: { recordId: 'e4', rule: 'cycle' } });
+    expect(path(state, 'C')).toBe('D/C');
+    expect(refusedAccountRecords(state, 'acme').map((r) => r.id)).toEqual(['e0', 'e4']);
+  });
+
+  it('a restore from the changelog after folding gives the same entries and the same next outputs', () => {
+    const options = { hierarchyHorizonMs: 20 };
+    const records = [
+      account('e1', 10, 'B', 'A'),
+      account('e2', 15, 'C', 'B'),
+      account('e3', 40, 'A', 'C'), // a cycle with B→A, C→B: refused (folded later)
+      account('e4', 50, 'D', 'C'),
+      account('e5', 45, 'C', null),
+      account('e6', 20, 'A', 'D'), // late (horizon start 30): A→D; D under C, C root: stands
+    ];
+    const state = createEnricherState(options);
+    for (const record of records) applyAccountRecord(state, record);
+    const entries = state.tenants.get('acme')?.accounts;
+    expect(entries?.get('B')?.history).toEqual([]); // e1 folded into the base
+    expect(entries?.get('B')?.baseParentId).toBe('A');
+    expect(entries?.get('A')?.history.map((h) => [h.record.id, h.late])).toEqual([
+      ['e6', { at: 50, seq: 0 }],
+      ['e3', null],
+    ]);
+
+    const restored = createEnricherState(options);
+    for (const entry of [...(entries?.values() ?? [])].reverse()) {
+      restoreAccountEntry(restored, decodeAccountEntry(encodeAccountEntry(entry)));
+    }
+    expect(restored.tenants.get('acme')?.accounts).toEqual(entries);
+    expect(path(restored, 'A')).toBe('C/D/A');
+
+    // The same next records give the same outputs and state, with or without the restart.
+    const more = [
+      account('e7', 48, 'C', 'A'),
+      account('e8', 80, 'E', 'B'),
+      account('e9', 41, 'D', null),
+    ];
+    for (const record of more) {
+      expect(applyAccountRecord(restored, record)).toEqual({
+        ...applyAccountRecord(state, record),
+        state: restored,
+      });
+    }
+    expect(restored.tenants.get('acme')?.accounts).toEqual(state.tenants.get('acme')?.accounts);
   });
 });

@@ -5,6 +5,7 @@ import {
   type AccountEntry,
   type EnricherState,
   type HeldAccountRecord,
+  type LatePlacement,
   type RecordOrigin,
   type ReplayStep,
   type TenantReplay,
@@ -64,39 +65,69 @@ export function applyAccountRecord(
   }
   tables.replay ??= buildReplay(record.tenant, accounts);
   const replay = tables.replay;
+  const { steps, parents } = replay;
+  // A record older than the horizon start is late: its (ts, id) place was folded into the base,
+  // so it is applied on top of the hierarchy as it stands (after every step held now).
+  const newestBefore = replay.newestTs;
+  const late: LatePlacement | null =
+    newestBefore !== null && record.ts < newestBefore - state.hierarchyHorizonMs
+      ? { at: newestBefore, seq: nextLateSeq(steps, newestBefore) }
+      : null;
   const latest = held === undefined || record.ts >= held.record.ts ? record : held.record;
-  const arriving: HeldAccountRecord = { record, origin, refused: false, refusalReported: false };
+  const arriving: HeldAccountRecord = {
+    record,
+    origin,
+    refused: false,
+    refusalReported: false,
+    late,
+  };
   accounts.set(record.accountId, {
     record: latest,
     parentId: held?.parentId ?? null,
+    baseParentId: held?.baseParentId ?? null,
     history: held === undefined ? [arriving] : insertOrdered(held.history, arriving),
   });
 
-  // Undo the steps after the record's place in (ts, id) order, then redo them with it: the links
-  // before that place are the same whatever came later. In order, that is one step.
-  const { steps, parents } = replay;
-  const at = insertionIndex(steps, record);
-  for (const step of steps.slice(at).reverse()) parents.set(step.record.accountId, step.before);
-  steps.splice(at, 0, { record, before: null, refusal: null });
+  // Undo the steps after the record's place, then redo them with it: the links before that place
+  // are the same whatever came later. In order (or late), that is one step.
+  const step: ReplayStep = { record, late, before: null, refusal: null };
+  const at = insertionIndex(steps, step);
+  for (const undone of steps.slice(at).reverse()) {
+    parents.set(undone.record.accountId, undone.before);
+  }
+  steps.splice(at, 0, step);
   // Redone records' refusals (null: accepted), by event id; the touched accounts get new entries.
   const redone = new Map<string, HierarchyRefusal | null>();
   const touched = new Set<string>();
-  for (const step of steps.slice(at)) {
-    applyStep(record.tenant, parents, step);
-    redone.set(step.record.id, step.refusal);
-    touched.add(step.record.accountId);
+  for (const redo of steps.slice(at)) {
+    applyStep(record.tenant, parents, redo);
+    redone.set(redo.record.id, redo.refusal);
+    touched.add(redo.record.accountId);
   }
+  replay.newestTs = newestBefore === null ? record.ts : Math.max(newestBefore, record.ts);
+
+  // Fold the steps now behind the horizon into the accounts' base parents. Every step after the
+  // arriving one sorts at or after it, so none of the redone steps is folded here.
+  const folded = foldSteps(replay, replay.newestTs - state.hierarchyHorizonMs);
+  const foldedIds = new Set<string>();
+  for (const { record: old } of folded.steps) foldedIds.add(old.id);
 
   const outputs: AccountOutput[] = [];
   const changed: string[] = [];
-  const order = [record.accountId, ...[...touched].filter((id) => id !== record.accountId).sort()];
+  const others = new Set([...touched, ...folded.bases.keys()]);
+  others.delete(record.accountId);
+  const order = [record.accountId, ...[...others].sort()];
   for (const accountId of order) {
     const entry = accounts.get(accountId);
     if (entry === undefined) continue;
     const parentId = parents.get(accountId) ?? null;
-    const history = entry.history.map((h) => {
+    const baseParentId = folded.bases.has(accountId)
+      ? (folded.bases.get(accountId) ?? null)
+      : entry.baseParentId;
+    const history = entry.history.flatMap((h) => {
+      if (foldedIds.has(h.record.id)) return [];
       const refusal = redone.get(h.record.id);
-      if (refusal === undefined) return h;
+      if (refusal === undefined) return [h];
       const report = refusal !== null && !h.refusalReported;
       if (report) {
         outputs.push({
@@ -107,24 +138,27 @@ export function applyAccountRecord(
         });
       }
       const refused = refusal !== null;
-      return refused === h.refused && !report
-        ? h
-        : { ...h, refused, refusalReported: h.refusalReported || report };
+      if (refused === h.refused && !report) return [h];
+      return [{ ...h, refused, refusalReported: h.refusalReported || report }];
     });
+    const historyChanged =
+      history.length !== entry.history.length ||
+      history.some((h, index) => h !== entry.history[index]);
     const parentChanged =
       parentId !== entry.parentId || (accountId === record.accountId && held === undefined);
     if (parentChanged) {
       outputs.push({
         type: 'hierarchy-edge',
-        row: { tenant: record.tenant, accountId, parentId, ts: newestTs(history) },
+        row: { tenant: record.tenant, accountId, parentId, ts: entry.record.ts },
       });
     }
     if (
       parentChanged ||
-      history.some((h, index) => h !== entry.history[index]) ||
+      historyChanged ||
+      baseParentId !== entry.baseParentId ||
       accountId === record.accountId
     ) {
-      accounts.set(accountId, { ...entry, parentId, history });
+      accounts.set(accountId, { ...entry, parentId, baseParentId, history });
       changed.push(accountId);
     }
   }
@@ -133,16 +167,60 @@ export function applyAccountRecord(
 
 /**
  * The replay of a tenant's held account records, built in full once (after a restore, from the
- * changelog entries) and then kept up to date record by record. Derived, so not in the changelog.
+ * changelog entries: base parents, then the retained records) and then kept up to date record by
+ * record. Derived, so not in the changelog.
  */
 function buildReplay(tenant: string, accounts: ReadonlyMap<string, AccountEntry>): TenantReplay {
-  const replay: TenantReplay = { steps: [], parents: new Map() };
-  for (const record of tenantRecords(accounts)) {
-    const step: ReplayStep = { record, before: null, refusal: null };
+  const replay: TenantReplay = { steps: [], parents: new Map(), newestTs: null };
+  for (const [accountId, entry] of accounts) {
+    replay.parents.set(accountId, entry.baseParentId);
+    replay.newestTs =
+      replay.newestTs === null ? entry.record.ts : Math.max(replay.newestTs, entry.record.ts);
+  }
+  const steps = [...accounts.values()]
+    .flatMap((entry) =>
+      entry.history.map((h): ReplayStep => ({
+        record: h.record,
+        late: h.late ?? null,
+        before: null,
+        refusal: null,
+      })),
+    )
+    .sort(compareSteps);
+  for (const step of steps) {
     applyStep(tenant, replay.parents, step);
     replay.steps.push(step);
   }
   return replay;
+}
+
+/**
+ * Removes the steps placed before `horizonStart` from the front of the replay; `bases`: each
+ * folded account's parent after its last folded step (its new base).
+ */
+function foldSteps(
+  replay: TenantReplay,
+  horizonStart: number,
+): { steps: ReplayStep[]; bases: Map<string, string | null> } {
+  let count = 0;
+  while (count < replay.steps.length) {
+    const step = replay.steps[count];
+    if (step === undefined || placeTs(step) >= horizonStart) break;
+    count += 1;
+  }
+  const steps = replay.steps.splice(0, count);
+  const bases = new Map<string, string | null>();
+  for (const step of steps) {
+    bases.set(step.record.accountId, step.refusal === null ? step.record.parentId : step.before);
+  }
+  return { steps, bases };
+}
+
+/** The `seq` of a late record placed at `at`: after the late records already placed there. */
+function nextLateSeq(steps: readonly ReplayStep[], at: number): number {
+  // Every step is placed at or before the tenant's newest ts, late ones last among equals.
+  const last = steps.at(-1)?.late;
+  return last !== undefined && last !== null && last.at === at ? last.seq + 1 : 0;
 }
 
 /** One step of the replay: the record requests its parent, unless that closes a cycle. */
@@ -157,21 +235,42 @@ function applyStep(tenant: string, parents: Map<string, string | null>, step: Re
   parents.set(record.accountId, step.refusal === null ? record.parentId : kept);
 }
 
-/** Where `record` goes in the (`ts`, `id`)-ordered steps (binary search). */
-function insertionIndex(steps: readonly ReplayStep[], record: AccountRecord): number {
+/** Where `step` goes in the ordered steps (binary search). */
+function insertionIndex(steps: readonly ReplayStep[], step: ReplayStep): number {
   let low = 0;
   let high = steps.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareRecords(steps[middle]?.record, record) < 0) low = middle + 1;
+    const other = steps[middle];
+    if (other !== undefined && compareSteps(other, step) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-/** (`ts`, `id`) order; `undefined` sorts first. */
-function compareRecords(a: AccountRecord | undefined, b: AccountRecord): number {
-  if (a === undefined) return -1;
+/** The event time a step is placed at: its record's `ts`, or a late record's arrival place. */
+function placeTs(step: ReplayStep): number {
+  return step.late?.at ?? step.record.ts;
+}
+
+/**
+ * Replay order: by place `ts`; at equal place, in-horizon records in `id` order before late ones
+ * in arrival (`seq`) order.
+ */
+function compareSteps(a: ReplayStep, b: ReplayStep): number {
+  const at = placeTs(a);
+  const bt = placeTs(b);
+  if (at !== bt) return at < bt ? -1 : 1;
+  if (a.late === null || b.late === null) {
+    if (a.late !== null) return 1;
+    if (b.late !== null) return -1;
+    return a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0;
+  }
+  return a.late.seq - b.late.seq;
+}
+
+/** (`ts`, `id`) order. */
+function compareRecords(a: AccountRecord, b: AccountRecord): number {
   if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -184,17 +283,6 @@ function insertOrdered(
   return index === -1
     ? [...history, added]
     : [...history.slice(0, index), added, ...history.slice(index)];
-}
-
-function newestTs(history: readonly HeldAccountRecord[]): number {
-  return history.at(-1)?.record.ts ?? 0;
-}
-
-/** Every account record of the tenant, in (`ts`, `id`) order. */
-function tenantRecords(accounts: ReadonlyMap<string, AccountEntry>): AccountRecord[] {
-  return [...accounts.values()]
-    .flatMap((entry) => entry.history.map((h) => h.record))
-    .sort((a, b) => compareRecords(a, b));
 }
 
 /** Why `record.parentId` cannot be the account's parent under the links `parents`, or `null`. */

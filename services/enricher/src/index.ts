@@ -4,6 +4,9 @@
 export {
   createEnricherState,
   tenantTables,
+  DEFAULT_HIERARCHY_HORIZON_MS,
+  type EnricherStateOptions,
+  type LatePlacement,
   type EnricherState,
   type TenantTables,
   type AccountEntry,

@@ -74,7 +74,7 @@ describe('enricher changelog codec', () => {
     expect(() => decodeAccountEntry(bytes({ v: 1, record: good.record, parentId: null }))).toThrow(
       expect.objectContaining({ code: 'state_corrupt' }),
     );
-    expect(() => decodeAccountEntry(bytes({ v: 3 }))).toThrow(
+    expect(() => decodeAccountEntry(bytes({ v: 4 }))).toThrow(
       expect.objectContaining({ code: 'state_version_unknown' }),
     );
   });
@@ -87,9 +87,45 @@ describe('enricher changelog codec', () => {
     expect(entry).toEqual({
       record,
       parentId: null,
+      baseParentId: null,
       // B was refused under the v1 rule (effective parent differs from the requested one).
       history: [{ record, origin: null, refused: true, refusalReported: true }],
     });
+  });
+
+  it('reads a version 2 account entry (every record, no base) and writes version 3', () => {
+    const older = account('e1', 10, 'A', 'B');
+    const newer = account('e2', 20, 'A', 'C');
+    const origin = { topic: 'cs.raw.account', partition: 1, offset: '7' };
+    const v2 = {
+      v: 2,
+      record: newer,
+      parentId: 'C',
+      history: [
+        { record: older, origin: null, refused: false, refusalReported: false },
+        { record: newer, origin, refused: false, refusalReported: false },
+      ],
+    };
+    const entry = decodeAccountEntry(Buffer.from(JSON.stringify(v2), 'utf8'));
+    expect(entry).toEqual({
+      record: newer,
+      parentId: 'C',
+      baseParentId: null,
+      history: [
+        { record: older, origin: null, refused: false, refusalReported: false, late: null },
+        { record: newer, origin, refused: false, refusalReported: false, late: null },
+      ],
+    });
+    const written = JSON.parse(encodeAccountEntry(entry).toString('utf8')) as { v: number };
+    expect(written.v).toBe(3);
+    expect(decodeAccountEntry(encodeAccountEntry(entry))).toEqual(entry);
+    // Restored from v2, the replay starts from nothing and replays both records.
+    const restored = createEnricherState();
+    restoreAccountEntry(restored, entry);
+    applyAccountRecord(restored, account('e3', 15, 'C', 'A'));
+    // e3 (C under A at 15) stands; e2 (A under C at 20) would close a cycle: refused, A keeps B.
+    expect(accountPath(restored, 'acme', 'A')).toEqual(['B', 'A']);
+    expect(accountPath(restored, 'acme', 'C')).toEqual(['B', 'A', 'C']);
   });
 
   it('round-trips the history with origins, so a replay after a restore sees every record', () => {
@@ -110,6 +146,7 @@ describe('enricher changelog codec', () => {
       origin: { topic: 'cs.raw.account', partition: 3, offset: '41' },
       refused: true,
       refusalReported: true,
+      late: null,
     });
     // A late record after the restore replays the whole history: B's request stays refused.
     applyAccountRecord(restored, account('e0', 5, 'A', null));

@@ -9,16 +9,19 @@ import { tenantTables, type AccountEntry, type EnricherState } from './enricher-
  * the current table. JSON, UTF-8, versioned by `v`; a version this code does not know is refused.
  *
  * Users, version 1: { "v": 1, "record": UserRecord }
- * Accounts, version 2: { "v": 2, "record": latest AccountRecord, "parentId": effective parent | null,
- *   "history": [{ "record", "origin": { topic, partition, offset } | null, "refused",
- *   "refusalReported" }] } — every record of the account in (ts, id) order, the hierarchy replay's
- *   input. The effective parent is stored too, so a restore (and the enrichment tables, which only
- *   follow the changelog) need no replay.
+ * Accounts, version 3: { "v": 3, "record": latest AccountRecord, "parentId": effective parent | null,
+ *   "baseParentId": parent at the tenant's horizon start | null, "history": [{ "record", "origin":
+ *   { topic, partition, offset } | null, "refused", "refusalReported", "late": { at, seq } | null }]
+ *   } — the account's records within the tenant's hierarchy horizon in (ts, id) order (older ones
+ *   folded into baseParentId), the hierarchy replay's input. The effective parent is stored too, so
+ *   a restore (and the enrichment tables, which only follow the changelog) need no replay.
+ * Accounts, version 2 (read only): version 3 without "baseParentId" and "late": every record of
+ *   the account, so restored with baseParentId null and no late records.
  * Accounts, version 1 (read only): { "v": 1, "record", "parentId" }: restored with a history of the
  *   latest record alone.
  */
 export const ENRICHER_STATE_VERSION = 1;
-export const ACCOUNT_STATE_VERSION = 2;
+export const ACCOUNT_STATE_VERSION = 3;
 
 export type EnricherStateCodecErrorCode = 'state_version_unknown' | 'state_corrupt';
 
@@ -69,18 +72,28 @@ const accountEntryV1Schema = z.object({
   record: accountRecordSchema,
   parentId: nullableString,
 });
-const accountEntrySchema = z.object({
+const heldRecordV2Schema = z.object({
+  record: accountRecordSchema,
+  origin: z
+    .object({ topic: z.string(), partition: z.number().int(), offset: z.string() })
+    .nullable(),
+  refused: z.boolean(),
+  refusalReported: z.boolean(),
+});
+const accountEntryV2Schema = z.object({
   v: z.literal(2),
   record: accountRecordSchema,
   parentId: nullableString,
+  history: z.array(heldRecordV2Schema),
+});
+const accountEntrySchema = z.object({
+  v: z.literal(3),
+  record: accountRecordSchema,
+  parentId: nullableString,
+  baseParentId: nullableString,
   history: z.array(
-    z.object({
-      record: accountRecordSchema,
-      origin: z
-        .object({ topic: z.string(), partition: z.number().int(), offset: z.string() })
-        .nullable(),
-      refused: z.boolean(),
-      refusalReported: z.boolean(),
+    heldRecordV2Schema.extend({
+      late: z.object({ at: z.number().int(), seq: z.number().int().min(0) }).nullable(),
     }),
   ),
 });
@@ -92,7 +105,14 @@ export function encodeAccountEntry(entry: AccountEntry): Buffer {
       v: ACCOUNT_STATE_VERSION,
       record: entry.record,
       parentId: entry.parentId,
-      history: entry.history,
+      baseParentId: entry.baseParentId,
+      history: entry.history.map((h) => ({
+        record: h.record,
+        origin: h.origin,
+        refused: h.refused,
+        refusalReported: h.refusalReported,
+        late: h.late ?? null,
+      })),
     }),
     'utf8',
   );
@@ -105,6 +125,7 @@ export function decodeAccountEntry(buffer: Buffer): AccountEntry {
     return {
       record: value.record,
       parentId: value.parentId,
+      baseParentId: null,
       history: [
         {
           record: value.record,
@@ -115,8 +136,22 @@ export function decodeAccountEntry(buffer: Buffer): AccountEntry {
       ],
     };
   }
+  if (versionOf(parsed) === 2) {
+    const value = validated(parsed, accountEntryV2Schema, 'account');
+    return {
+      record: value.record,
+      parentId: value.parentId,
+      baseParentId: null,
+      history: value.history.map((h) => ({ ...h, late: null })),
+    };
+  }
   const value = checkedVersion(parsed, ACCOUNT_STATE_VERSION, accountEntrySchema, 'account');
-  return { record: value.record, parentId: value.parentId, history: value.history };
+  return {
+    record: value.record,
+    parentId: value.parentId,
+    baseParentId: value.baseParentId,
+    history: value.history,
+  };
 }
 
 export function encodeUserRecord(record: UserRecord): Buffer {

@@ -39,6 +39,12 @@ export interface EnricherOptions {
   readonly commitEvery?: number;
   readonly restoreTimeoutMs?: number;
   readonly tablesTimeoutMs?: number;
+  /**
+   * The account hierarchy's event-time horizon (ms; default 7 days): records older than the
+   * tenant's newest account record by more are folded, later arrivals that old are late
+   * (`EnricherState.hierarchyHorizonMs`).
+   */
+  readonly hierarchyHorizonMs?: number;
   /** Overrides of the consumer shell's settings (tests: short session timeouts). */
   readonly consumer?: Partial<ConsumerConfigInput>;
   readonly logger?: Logger;
@@ -97,7 +103,12 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
   const partitionStates = (topic: string, changelog: string, kind: 'account' | 'user') =>
     new PartitionStates<EnricherState>({
       topic,
-      create: () => createEnricherState(),
+      create: () =>
+        createEnricherState(
+          options.hierarchyHorizonMs === undefined
+            ? {}
+            : { hierarchyHorizonMs: options.hierarchyHorizonMs },
+        ),
       logger,
       restore: async (partition, state) => {
         const result = await processor.readChangelog({

@@ -2,7 +2,8 @@
  * Runs the enricher: `node --conditions=@cs/source --import tsx src/service/main.ts` (`npm start`).
  * Config (env): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CS_TENANTS_FILE, CS_TOPIC_PREFIX,
  * CS_ENRICHER_GROUP_ID, CS_ENRICHER_METRICS_PORT, CS_ENRICHER_COMMIT_EVERY,
- * CS_ENRICHER_SESSION_TIMEOUT_MS, CS_ENRICHER_RESTORE_TIMEOUT_MS, CS_ENRICHER_TABLES_TIMEOUT_MS, and the catalog's
+ * CS_ENRICHER_SESSION_TIMEOUT_MS, CS_ENRICHER_RESTORE_TIMEOUT_MS, CS_ENRICHER_TABLES_TIMEOUT_MS,
+ * CS_ENRICHER_HIERARCHY_HORIZON_HOURS, and the catalog's
  * CS_TOPIC_PARTITIONS for topics it creates.
  */
 import { createLogger, parseEnv, runService } from '@cs/runtime';
@@ -29,6 +30,7 @@ runService('enricher', log, async () => {
     commitEvery: env.CS_ENRICHER_COMMIT_EVERY,
     restoreTimeoutMs: env.CS_ENRICHER_RESTORE_TIMEOUT_MS,
     tablesTimeoutMs: env.CS_ENRICHER_TABLES_TIMEOUT_MS,
+    hierarchyHorizonMs: env.CS_ENRICHER_HIERARCHY_HORIZON_HOURS * 3_600_000,
     consumer: {
       sessionTimeoutMs: env.CS_ENRICHER_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: Math.min(3000, Math.floor(env.CS_ENRICHER_SESSION_TIMEOUT_MS / 5)),

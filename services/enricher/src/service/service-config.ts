@@ -18,6 +18,12 @@ export const enricherEnvSchema = z.object({
   CS_ENRICHER_RESTORE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
   /** How long start-up may take to read the account and user tables to their end. */
   CS_ENRICHER_TABLES_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
+  /**
+   * The account hierarchy's event-time horizon, per tenant: account records within this many hours
+   * of the tenant's newest account record are replayed in (ts, id) order; older ones are folded
+   * into the state at the horizon start, and a record arriving that old is applied as it arrives.
+   */
+  CS_ENRICHER_HIERARCHY_HORIZON_HOURS: z.coerce.number().positive().max(100_000).default(168),
 });
 
 export type EnricherEnv = z.infer<typeof enricherEnvSchema>;
