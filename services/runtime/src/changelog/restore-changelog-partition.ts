@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
+import { filteredThrough } from '../consumer/filtered-batch.js';
 import { CsError, errorMessage } from '../errors.js';
 
 export type RestoreChangelogErrorCode =
@@ -94,6 +95,21 @@ export async function restoreChangelogPartition(
         ),
       );
     });
+    const reachedEnd = (lastOffset: string): void => {
+      if (BigInt(lastOffset) + 1n < end) return;
+      finished = true;
+      consumer.pause([{ topic, partitions: [partition] }]);
+      settle?.resolve();
+    };
+    // NOTE: a fetch holding only aborted records and markers never reaches eachBatch (kafkajs
+    // 2.2, see filteredThrough): a partition whose tail is an aborted transaction — an owner
+    // killed mid-transaction, then fenced — would otherwise never be recognised as read to its end.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const through = filteredThrough(payload);
+      if (!finished && payload.partition === partition && through !== undefined) {
+        reachedEnd(through);
+      }
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -118,11 +134,7 @@ export async function restoreChangelogPartition(
         }
         // NOTE: lastOffset() covers the transaction markers kafkajs filters out, so a partition
         // that ends with a commit marker is still recognised as read to its end.
-        if (BigInt(batch.lastOffset()) + 1n >= end) {
-          finished = true;
-          consumer.pause([{ topic, partitions: [partition] }]);
-          settle?.resolve();
-        }
+        reachedEnd(batch.lastOffset());
         return Promise.resolve();
       },
     });
