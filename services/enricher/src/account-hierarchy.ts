@@ -19,7 +19,8 @@ export type AccountHierarchyErrorCode = 'hierarchy_cycle';
  * `stale`: an older `ts` than the latest record held: the fields stay, but the record joins the
  * account's history, so it can still change the hierarchy (its link was in force before the newer
  * one, and may decide what a later link of another account would close a cycle with);
- * `duplicate`: an event id the account already holds, nothing changes.
+ * `duplicate`: an event id the account still holds (within the hierarchy horizon), nothing
+ * changes.
  */
 export type ApplyAccountOutcome = 'applied' | 'stale' | 'duplicate';
 
@@ -43,6 +44,10 @@ export interface ApplyAccountResult {
  * result depends only on the set of records, not on the order they arrived in: a record arriving
  * after records with a greater (`ts`, `id`) undoes those steps and redoes them after itself (an
  * in-order one is one more step); see `TenantReplay`.
+ * Horizon (`EnricherState.hierarchyHorizonMs` H): only records with `ts` ≥ the tenant's newest
+ * account record `ts` − H are held; older steps are folded into the accounts' `baseParentId`. A
+ * record arriving older than that horizon start is late: applied on top of the hierarchy as it
+ * stands (placed after every step held now), refused like any link if it closes a cycle.
  * An `hierarchy-edge` is emitted for every account whose effective parent changed (and for an
  * account's first record), with the `ts` of the account's newest record, so it is the account's
  * latest (`ts`, `seq`) edge downstream.
@@ -50,7 +55,7 @@ export interface ApplyAccountResult {
  * Refusals: a `hierarchy-refusal` is emitted the first time a record is refused, once per record.
  * A late record can change which link is refused: a record refused before may then take effect
  * (its report stays, the edge corrects the hierarchy) and one accepted before may be refused (it
- * is reported then). The refused state of every record is kept (`HeldAccountRecord.refused`).
+ * is reported then). The refused state of every held record is kept (`HeldAccountRecord.refused`).
  */
 export function applyAccountRecord(
   state: EnricherState,
