@@ -17,7 +17,7 @@ import { startPipeline, type Pipeline } from '../testing/pipeline.js';
 import { formatReport, viewMatches, type ViewDiff } from '../compare/diff.js';
 import { queryRows } from '../compare/run.js';
 import { compareViews } from '../compare/views.js';
-import { COMPARE_TENANTS, generateWorkload, type WorkloadSpec } from '../compare/workload.js';
+import { COMPARE_TENANTS, generateWorkload, prng, type WorkloadSpec } from '../compare/workload.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** Something the run can stop and start again (the broker, the warehouse process). */
@@ -70,18 +70,6 @@ export interface ChaosResult {
   diffs: ViewDiff[];
   matches: boolean;
   report: string;
-}
-
-/** mulberry32: the same seed gives the same schedule. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const addDays = (day: string, days: number): string =>

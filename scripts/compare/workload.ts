@@ -61,8 +61,8 @@ function runCs(args: readonly string[]): Promise<void> {
   });
 }
 
-/** A small seeded PRNG (mulberry32): the same seed re-orders the same lines the same way. */
-function prng(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence (re-orderings, chaos schedules). */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
