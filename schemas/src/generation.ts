@@ -142,6 +142,28 @@ export async function readGeneration(kafka: Kafka, prefix: string): Promise<numb
   return latest === undefined ? 0 : parseGenerationValue(topic, latest);
 }
 
+/**
+ * Refuses to run a processor or the sink on a generation older than the current one: after a
+ * `cs rebuild` its topics and groups are gone, and a service still on the old generation would
+ * recreate them and write the old figures into the swapped-in tables a second time. A newer
+ * generation is allowed (it is what `cs rebuild` runs before it records it as current).
+ */
+export async function refuseStaleGeneration(
+  kafka: Kafka,
+  prefix: string,
+  generation: number,
+): Promise<void> {
+  const current = await readGeneration(kafka, prefix);
+  if (generation < current) {
+    throw new CsError(
+      'GENERATION_STALE',
+      `CS_PIPELINE_GENERATION is ${String(generation)} but ${controlTopicName(prefix)} records ` +
+        `generation ${String(current)} as current (a cs rebuild made it so): start this service ` +
+        `with CS_PIPELINE_GENERATION=${String(current)} (npm start and cs rebuild do that themselves)`,
+    );
+  }
+}
+
 /** Records `generation` as the current one of the prefix (creating the control topic if needed). */
 export async function writeGeneration(
   kafka: Kafka,

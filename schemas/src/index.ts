@@ -75,6 +75,7 @@ export {
   generationSuffix,
   parseGenerationValue,
   readGeneration,
+  refuseStaleGeneration,
   writeGeneration,
 } from './generation.js';
 export {

@@ -9,7 +9,7 @@ import {
 } from '@cs/runtime';
 import { createCodec, type Codec } from './codec.js';
 import { createSchemaRegistry, registerSchemas, type SchemaIds } from './registry.js';
-import { generationFromEnv } from './generation.js';
+import { generationFromEnv, refuseStaleGeneration } from './generation.js';
 import { topicCatalog, type TopicCatalog } from './topics.js';
 
 /**
@@ -98,6 +98,7 @@ export async function connectProcessor(
     brokers: [...options.brokers],
     logLevel: options.kafkaLogLevel ?? logLevel.WARN,
   });
+  await refuseStaleGeneration(kafka, prefix, catalog.generation);
   const admin = kafka.admin();
   await admin.connect();
   let closing: Promise<void> | undefined;

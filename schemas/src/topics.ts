@@ -32,6 +32,8 @@ export interface TopicCatalog {
   /** What the stream processors publish for the sink (`cs.derived.<name>`). */
   derived: Record<DerivedName, TopicSpec>;
   deadLetter: TopicSpec;
+  /** The prefix of every topic name (`''` in production). */
+  prefix: string;
   /** The pipeline generation whose derived topics these are (see generation.ts). */
   generation: number;
   /** A processor's own topic (changelog, repartition) in this prefix and generation. */
@@ -162,6 +164,7 @@ export function topicCatalog(options: TopicCatalogOptions = {}): TopicCatalog {
     raw,
     derived,
     deadLetter,
+    prefix: settings.prefix,
     generation: settings.generation,
     internalTopic: (name) => `${settings.prefix}${name}${suffix}`,
     all: [

@@ -2,6 +2,7 @@
 // row by row, the services stopped, `cs rebuild` run (it refuses while they run), every view read
 // again and compared; then the pipeline restarted in the new generation, the rest of the workload
 // ingested, and every view compared with @cs/reference over the whole workload.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestCommand, rebuildCommand } from '@cs/cli';
+import { repoRoot } from '@cs/infra';
 import { testServices } from '@cs/infra/testing';
 import { computeReference } from '@cs/reference';
 import { readGeneration } from '@cs/schemas';
@@ -191,6 +193,29 @@ describe('cs rebuild', () => {
     expect(topics).toContain(`${pipeline.prefix}cs.derived.session.g1`);
     expect(topics).not.toContain(`${pipeline.prefix}cs.derived.session`);
     expect(topics).toContain(`${pipeline.prefix}cs.raw.usage`);
+
+    // A sink still configured for generation 0 (started by hand, say) refuses to start: it would
+    // recreate the old topics and store the old figures a second time.
+    const stale = spawnSync(
+      process.execPath,
+      ['--conditions=@cs/source', '--import', 'tsx', 'services/sink/src/main.ts'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: {
+          ...process.env,
+          ...pipeline.rebuildEnv,
+          CS_FACTS_DATABASE: `${pipeline.database}_facts`,
+          CS_PIPELINE_GENERATION: '0',
+          METRICS_PORT: '0',
+        },
+      },
+    );
+    expect(stale.status, stale.stderr).not.toBe(0);
+    expect(stale.stdout + stale.stderr).toMatch(
+      /CS_PIPELINE_GENERATION is 0 but .*generation 1 as current/,
+    );
 
     // The pipeline goes on in generation 1: the rest of the workload, then the whole workload
     // against the reference.

@@ -21,6 +21,7 @@ import {
   createCodec,
   createSchemaRegistry,
   ensureTopics,
+  refuseStaleGeneration,
   registerSchemas,
   type TopicCatalog,
 } from '@cs/schemas';
@@ -102,6 +103,7 @@ class KafkaClickHouseSink implements Sink {
   #http: HttpEndpoint | undefined;
   #timers: NodeJS.Timeout[] = [];
   #shutdown: Promise<void> | undefined;
+  readonly #kafka: Kafka;
   #buildRows: ReturnType<typeof createRowBuilder> | undefined;
   #commitSeq = 0;
   readonly #confirmed = new Map<string, { offset: string; metadata: string | null; seq: number }>();
@@ -116,12 +118,12 @@ class KafkaClickHouseSink implements Sink {
     this.#writer =
       options.writer ??
       createClickHouseWriter({ ...this.#config.clickhouse, database: this.#config.factsDatabase });
-    const kafka = new Kafka({
+    const kafka = (this.#kafka = new Kafka({
       clientId: this.#config.clientId,
       brokers: [...this.#config.brokers],
       logLevel: options.kafkaLogLevel ?? logLevel.WARN,
       logCreator: kafkajsLogCreator(this.#logger),
-    });
+    }));
     this.#admin = kafka.admin();
     this.#consumer = kafka.consumer({
       groupId: this.#config.groupId,
@@ -152,8 +154,10 @@ class KafkaClickHouseSink implements Sink {
         metrics: () => this.metrics.consumer.registry.format(),
       });
     }
+    const { catalog } = this.options;
+    await refuseStaleGeneration(this.#kafka, catalog.prefix, catalog.generation);
     const registry = createSchemaRegistry({ host: config.schemaRegistryUrl });
-    const ids = await registerSchemas(registry, this.options.catalog);
+    const ids = await registerSchemas(registry, catalog);
     this.#buildRows = createRowBuilder(createCodec(registry, ids), this.#topics);
     await this.#admin.connect();
     await ensureTopics(this.#admin, this.options.catalog);
