@@ -194,11 +194,11 @@ describe('cs rebuild', () => {
     expect(topics).not.toContain(`${pipeline.prefix}cs.derived.session`);
     expect(topics).toContain(`${pipeline.prefix}cs.raw.usage`);
 
-    // A sink still configured for generation 0 (started by hand, say) refuses to start: it would
-    // recreate the old topics and store the old figures a second time.
+    // A processor still configured for generation 0 (started by hand, say) refuses to start: it
+    // would recreate the old topics and feed the old figures to a sink a second time.
     const stale = spawnSync(
       process.execPath,
-      ['--conditions=@cs/source', '--import', 'tsx', 'services/sink/src/main.ts'],
+      ['--conditions=@cs/source', '--import', 'tsx', 'services/billing/src/service/main.ts'],
       {
         cwd: repoRoot,
         encoding: 'utf8',
@@ -206,9 +206,8 @@ describe('cs rebuild', () => {
         env: {
           ...process.env,
           ...pipeline.rebuildEnv,
-          CS_FACTS_DATABASE: `${pipeline.database}_facts`,
           CS_PIPELINE_GENERATION: '0',
-          METRICS_PORT: '0',
+          CS_BILLING_METRICS_PORT: '0',
         },
       },
     );

@@ -21,7 +21,6 @@ import {
   createCodec,
   createSchemaRegistry,
   ensureTopics,
-  refuseStaleGeneration,
   registerSchemas,
   type TopicCatalog,
 } from '@cs/schemas';
@@ -103,7 +102,6 @@ class KafkaClickHouseSink implements Sink {
   #http: HttpEndpoint | undefined;
   #timers: NodeJS.Timeout[] = [];
   #shutdown: Promise<void> | undefined;
-  readonly #kafka: Kafka;
   #buildRows: ReturnType<typeof createRowBuilder> | undefined;
   #commitSeq = 0;
   readonly #confirmed = new Map<string, { offset: string; metadata: string | null; seq: number }>();
@@ -118,12 +116,12 @@ class KafkaClickHouseSink implements Sink {
     this.#writer =
       options.writer ??
       createClickHouseWriter({ ...this.#config.clickhouse, database: this.#config.factsDatabase });
-    const kafka = (this.#kafka = new Kafka({
+    const kafka = new Kafka({
       clientId: this.#config.clientId,
       brokers: [...this.#config.brokers],
       logLevel: options.kafkaLogLevel ?? logLevel.WARN,
       logCreator: kafkajsLogCreator(this.#logger),
-    }));
+    });
     this.#admin = kafka.admin();
     this.#consumer = kafka.consumer({
       groupId: this.#config.groupId,
@@ -154,10 +152,8 @@ class KafkaClickHouseSink implements Sink {
         metrics: () => this.metrics.consumer.registry.format(),
       });
     }
-    const { catalog } = this.options;
-    await refuseStaleGeneration(this.#kafka, catalog.prefix, catalog.generation);
     const registry = createSchemaRegistry({ host: config.schemaRegistryUrl });
-    const ids = await registerSchemas(registry, catalog);
+    const ids = await registerSchemas(registry, this.options.catalog);
     this.#buildRows = createRowBuilder(createCodec(registry, ids), this.#topics);
     await this.#admin.connect();
     await ensureTopics(this.#admin, this.options.catalog);
