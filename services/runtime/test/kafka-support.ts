@@ -166,3 +166,12 @@ export function sum(map: Map<number, bigint>): bigint {
   for (const value of map.values()) if (value > 0n) total += value;
   return total;
 }
+
+/** A logger that drops everything (the shells under test log only through it). */
+export const quietLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => quietLogger,
+};

@@ -6,6 +6,7 @@ import {
   createTopics,
   eventually,
   produce,
+  quietLogger,
   testKafka,
 } from '../../test/kafka-support.js';
 import { createConsumerShell, type ConsumerShell } from '../consumer/consumer-shell.js';
@@ -22,14 +23,6 @@ let admin: Admin;
 const created: string[] = [];
 const shells: ConsumerShell[] = [];
 const producers: Producer[] = [];
-
-const quietLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quietLogger,
-};
 
 const SESSION_TIMEOUT_MS = 6_000;
 const RESTORE_DELAY_MS = 10_000;

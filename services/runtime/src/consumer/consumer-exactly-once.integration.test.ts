@@ -8,6 +8,7 @@ import {
   createTopics,
   eventually,
   produce,
+  quietLogger,
   readTopic,
   sum,
   testKafka,
@@ -22,14 +23,6 @@ let admin: Admin;
 const created: string[] = [];
 const shells: ConsumerShell[] = [];
 const children: ChildProcess[] = [];
-
-const quietLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quietLogger,
-};
 
 function eosShell(
   groupId: string,

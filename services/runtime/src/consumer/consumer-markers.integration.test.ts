@@ -1,7 +1,13 @@
 import { logLevel, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testServices, uniqueName } from '@cs/infra/testing';
-import { committedOffsets, createTopics, eventually, testKafka } from '../../test/kafka-support.js';
+import {
+  committedOffsets,
+  createTopics,
+  eventually,
+  quietLogger,
+  testKafka,
+} from '../../test/kafka-support.js';
 import { createConsumerShell, type ConsumerShell } from './consumer-shell.js';
 import { outcome } from './outcome.js';
 
@@ -14,14 +20,6 @@ let admin: Admin;
 const created: string[] = [];
 const shells: ConsumerShell[] = [];
 const producers: Producer[] = [];
-
-const quietLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quietLogger,
-};
 
 beforeAll(async () => {
   kafka = testKafka(services.kafkaBrokers);

@@ -7,6 +7,7 @@ import {
   createTopics,
   eventually,
   produce,
+  quietLogger,
   readTopic,
   sum,
   testKafka,
@@ -85,14 +86,6 @@ function shell(
   shells.push(s);
   return s;
 }
-
-const quietLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quietLogger,
-};
 
 const events = (count: number, keys = 4) =>
   Array.from({ length: count }, (_, n) => ({ key: `k${n % keys}`, value: JSON.stringify({ n }) }));
