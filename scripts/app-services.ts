@@ -168,7 +168,15 @@ export async function startApp(
   try {
     child = spawn(
       process.execPath,
-      ['--conditions=@cs/source', '--import', 'tsx', join(repoRoot, service.entry)],
+      [
+        // CS_NODE_ARGS: extra node flags for every service (e.g. `--cpu-prof --cpu-prof-dir=DIR`,
+        // which node refuses in NODE_OPTIONS).
+        ...(process.env.CS_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+        '--conditions=@cs/source',
+        '--import',
+        'tsx',
+        join(repoRoot, service.entry),
+      ],
       {
         cwd: repoRoot,
         env: { ...process.env, ...service.env },

@@ -47,6 +47,8 @@ const MARKER_TENANT = 'bmark';
 const MARKER_KEY = 'bench-marker-key';
 const PARTITIONS = 3;
 const MB = 1024 * 1024;
+/** USER_HZ: the unit of /proc/<pid>/stat times (100 on Linux on every common architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 const TARGETS = {
   ratioOfRawConsume: 0.4,
@@ -235,6 +237,33 @@ function procStatus(pid: number | undefined): { rss: number; hwm: number } | und
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU each process spent between `before` and now, per event, busiest first. */
+function cpuSpent(
+  before: Map<string, number | undefined>,
+  pids: Map<string, number | undefined>,
+  events: number,
+): Array<{ name: string; seconds: number; microsPerEvent: number }> {
+  return [...pids]
+    .map(([name, pid]) => {
+      const seconds = (cpuSeconds(pid) ?? NaN) - (before.get(name) ?? NaN);
+      return { name, seconds, microsPerEvent: (seconds / events) * 1e6 };
+    })
+    .sort((a, b) => b.seconds - a.seconds);
 }
 
 /** Peak RSS per process: VmHWM (the kernel's high-water mark) and the largest VmRSS sampled. */
@@ -461,6 +490,17 @@ async function main(): Promise<number> {
       if (warehousePid !== undefined) all.set('warehouse', warehousePid);
       return all;
     });
+    // CPU: the services, the local stack's processes, and this process (which runs `cs ingest`).
+    const stackPids =
+      warehousePid === undefined
+        ? []
+        : (await stackStatus(profile)).map((report): [string, number | undefined] => [
+            report.service,
+            report.pid,
+          ]);
+    const cpuPids = (): Map<string, number | undefined> =>
+      new Map([...pids(), ...stackPids, ['bench (cs ingest)', process.pid]]);
+    const cpuBefore = new Map([...cpuPids()].map(([name, pid]) => [name, cpuSeconds(pid)]));
 
     log(`end to end: ingesting ${fmt(counts.all)} events into ${running.prefix} …`);
     const e2eStarted = performance.now();
@@ -473,6 +513,11 @@ async function main(): Promise<number> {
     const users = await sessionizerUsers(running);
     const afterThroughput = new Map(
       [...sampler.peaks()].map(([name, peak]) => [name, { ...peak }]),
+    );
+    const cpu = cpuSpent(cpuBefore, cpuPids(), counts.all);
+    const cpuTotal = cpu.reduce(
+      (sum, entry) => sum + (Number.isNaN(entry.seconds) ? 0 : entry.seconds),
+      0,
     );
     log(`end to end: ${fmt(e2eRate)} events/s (${e2eSeconds.toFixed(1)} s)`);
 
@@ -529,6 +574,18 @@ async function main(): Promise<number> {
         verdict(ratio >= TARGETS.ratioOfRawConsume),
       ],
       ['  of which publishing (cs ingest)', `${publishSeconds.toFixed(1)} s`, '', ''],
+      [
+        `  CPU, all processes (${String(cpus().length)} cores × ${e2eSeconds.toFixed(0)} s)`,
+        `${cpuTotal.toFixed(1)} s`,
+        '',
+        '',
+      ],
+      ...cpu.map(({ name, seconds, microsPerEvent }): [string, string, string, string] => [
+        `  CPU ${name}`,
+        `${fmt(microsPerEvent)} µs/ev`,
+        `${seconds.toFixed(1)} s`,
+        '',
+      ]),
       [`background load (target ${fmt(halfRate)} ev/s)`, `${fmt(load.perSecond)} ev/s`, '', ''],
       [
         `gateway ack → cs.daily_activity p50 (${String(latency.acked)} markers)`,
@@ -592,6 +649,7 @@ async function main(): Promise<number> {
             eventsPerSecond: e2eRate,
             ratioOfRawConsume: ratio,
             ingestSummary: summary,
+            cpuSeconds: Object.fromEntries(cpu.map(({ name, seconds }) => [name, seconds])),
           },
           latency: { ...latency, backgroundLoad: load, halfRate },
           rss,
