@@ -1,7 +1,7 @@
 // Installs the workspace's npm dependencies when they are missing or older than the lockfile,
 // so `npm start` and `npm test` work on a fresh clone. Plain JS: it runs before anything is installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,8 +9,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 
+const patches = join(root, 'patches');
+const newerThanMarker = (file) => statSync(file).mtimeMs > statSync(marker).mtimeMs;
+// patches/: fixes applied to installed packages by patch-package (the postinstall script).
 const stale =
-  !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+  !existsSync(marker) ||
+  (existsSync(lock) && newerThanMarker(lock)) ||
+  (existsSync(patches) &&
+    readdirSync(patches).some((name) => newerThanMarker(join(patches, name))));
 if (stale) {
   // NOTE: `npm install`, not `npm ci`: npm 11 writes lockfiles without other platforms' optional
   // packages (turbo's darwin/windows binaries) and then `npm ci` refuses them as out of sync.

@@ -82,11 +82,11 @@ export interface FilteredFetch extends TopicPartition {
  * and only then resolved in kafkajs — so after any failure kafkajs fetches again from the first
  * record not committed. Records left open (stop, revoke, fatal) are neither committed nor resolved.
  *
- * NOTE: while a record is handled (a state restore can take longer than the session timeout) and
- * while the partition is (re)claimed, the group is heartbeated in the background every
- * `heartbeatIntervalMs` — as the Java client's heartbeat thread does; kafkajs only heartbeats
- * between the calls it makes itself. A heartbeat that reports a rebalance ends the batch after
- * the record at hand, as between records.
+ * NOTE: while a batch is processed (a record's handler may restore state for longer than the
+ * session timeout; the partition may be (re)claimed first), the group is heartbeated in the
+ * background every `heartbeatIntervalMs` — as the Java client's heartbeat thread does; kafkajs
+ * only heartbeats between the calls it makes itself. A heartbeat that reports a rebalance ends
+ * the batch after the record at hand.
  */
 export class BatchProcessor<T> {
   /** Per partition, the commit past a filtered fetch still under way (see passFiltered). */
@@ -154,17 +154,27 @@ export class BatchProcessor<T> {
         heartbeatError ??= error;
       }
     };
-    const heartbeating = async <R>(work: () => Promise<R>): Promise<R> => {
-      const timer = setInterval(() => void heartbeat(), this.options.heartbeatIntervalMs);
-      try {
-        return await work();
-      } finally {
-        clearInterval(timer);
-      }
-    };
+    // One background heartbeat for the whole batch (claim, records, deliveries): cheaper than a
+    // timer per record, and it also covers a long handler call or a slow transaction.
+    const heartbeats = setInterval(() => void heartbeat(), this.options.heartbeatIntervalMs);
+    try {
+      await this.#processBatch(payload, tp, heartbeat, () => heartbeatError);
+    } finally {
+      clearInterval(heartbeats);
+      metrics.batchDuration.observe({ group: groupId }, (performance.now() - started) / 1000);
+    }
+  }
 
+  async #processBatch(
+    payload: EachBatchPayload,
+    tp: TopicPartition,
+    heartbeat: () => Promise<void>,
+    heartbeatError: () => unknown,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { metrics, groupId } = this.options;
     let messages = batch.messages;
-    const claimedAt = await heartbeating(() => this.options.delivery.prepare(tp));
+    const claimedAt = await this.options.delivery.prepare(tp);
     if (claimedAt !== undefined) {
       const skipped = messages.filter((message) => BigInt(message.offset) < BigInt(claimedAt));
       const lastSkipped = skipped.at(-1);
@@ -192,7 +202,7 @@ export class BatchProcessor<T> {
     };
 
     const mustAbandon = (): boolean =>
-      heartbeatError !== undefined ||
+      heartbeatError() !== undefined ||
       !payload.isRunning() ||
       payload.isStale() ||
       this.options.stopping();
@@ -210,18 +220,17 @@ export class BatchProcessor<T> {
     try {
       let unit = newUnit();
       let fatal: CsError<BatchErrorCode> | undefined;
+      const routing = {
+        decode: this.options.decode,
+        handle: this.options.handle,
+        retry: this.options.retry,
+        wait,
+        onRetry: () => metrics.retries.inc({ group: groupId, topic: tp.topic }),
+      };
       for (const message of messages) {
         if (mustAbandon()) break;
         const source = toSourceRecord(tp.topic, tp.partition, message);
-        const decision = await heartbeating(() =>
-          routeRecord(source, {
-            decode: this.options.decode,
-            handle: this.options.handle,
-            retry: this.options.retry,
-            wait,
-            onRetry: () => metrics.retries.inc({ group: groupId, topic: tp.topic }),
-          }),
-        );
+        const decision = await routeRecord(source, routing);
         if (decision.kind === 'abandon') break;
         if (decision.kind === 'stop') {
           fatal = new CsError<BatchErrorCode>(
@@ -243,7 +252,6 @@ export class BatchProcessor<T> {
           release(unit.done);
           unit = newUnit();
         }
-        await heartbeat();
       }
       // Whatever is done is delivered, also when stopping or revoked: finished work is not redone.
       const wholeBatch = tracker.openCount === 0 ? batch.lastOffset() : undefined;
@@ -251,14 +259,12 @@ export class BatchProcessor<T> {
       release(unit.done);
       if (fatal !== undefined) this.options.onFatal(fatal, tp);
       // NOTE: a rebalance surfaces as a heartbeat error; kafkajs must see it to rejoin the group.
-      if (heartbeatError !== undefined) {
-        throw heartbeatError instanceof Error
-          ? heartbeatError
-          : new Error(errorMessage(heartbeatError), { cause: heartbeatError });
+      const failed = heartbeatError();
+      if (failed !== undefined) {
+        throw failed instanceof Error ? failed : new Error(errorMessage(failed), { cause: failed });
       }
     } finally {
       if (messages.length > released) release(messages.length - released);
-      metrics.batchDuration.observe({ group: groupId }, (performance.now() - started) / 1000);
     }
   }
 
