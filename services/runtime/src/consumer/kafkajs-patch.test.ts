@@ -1,0 +1,178 @@
+// The kafkajs patch (patches/kafkajs+2.2.4.patch, applied by patch-package on npm install) makes
+// the produce path linear and allocation-light. These tests check it is applied and that what it
+// encodes is what kafkajs' own (unpatched) decoders read back, for any records.
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const kafkajsSrc = `${require.resolve('kafkajs').replace(/index\.js$/, '')}src/`;
+
+interface Message {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string | Buffer | string[]>;
+  timestamp?: number;
+  partition?: number;
+}
+interface DecodedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+  timestamp: string;
+  offset: string;
+}
+type ProduceRequest = (options: object) => { encode: () => Promise<{ buffer: Buffer }> };
+interface DecoderInstance {
+  readString(): string;
+  readInt16(): number;
+  readInt32(): number;
+}
+
+const produceRequest = require(
+  `${kafkajsSrc}protocol/requests/produce/v3/request.js`,
+) as ProduceRequest;
+const Decoder = require(`${kafkajsSrc}protocol/decoder.js`) as new (
+  buffer: Buffer,
+) => DecoderInstance;
+const decodeRecordBatch = require(`${kafkajsSrc}protocol/recordBatch/v0/decoder.js`) as (
+  decoder: DecoderInstance,
+) => Promise<{ records: DecodedRecord[]; lastOffsetDelta: number; inTransaction: boolean }>;
+const Long = require(`${kafkajsSrc}utils/long.js`) as { fromInt(value: number): unknown };
+const groupMessagesPerPartition = require(
+  `${kafkajsSrc}producer/groupMessagesPerPartition.js`,
+) as (options: {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: Message[];
+  partitioner: (options: { message: Message }) => number;
+}) => Record<string, Message[]>;
+const recordModule = require(`${kafkajsSrc}protocol/recordBatch/record/v0/index.js`) as {
+  writeRecord?: unknown;
+};
+
+/** Walks a one-topic, one-partition produce request to its record batch and decodes it. */
+async function decodeProduce(buffer: Buffer) {
+  const decoder = new Decoder(buffer);
+  const transactionalId = decoder.readString();
+  decoder.readInt16(); // acks
+  decoder.readInt32(); // timeout
+  expect(decoder.readInt32()).toBe(1); // topics
+  const topic = decoder.readString();
+  expect(decoder.readInt32()).toBe(1); // partitions
+  const partition = decoder.readInt32();
+  decoder.readInt32(); // record batch size
+  return { transactionalId, topic, partition, batch: await decodeRecordBatch(decoder) };
+}
+
+const toBuffer = (data: Buffer | string | null): Buffer | null =>
+  data === null ? null : Buffer.isBuffer(data) ? data : Buffer.from(data);
+
+const bytes = fc.oneof(
+  fc.constant(null),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.uint8Array({ maxLength: 600 }).map((array) => Buffer.from(array)),
+);
+const headerValue = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.uint8Array({ maxLength: 10 }).map((array) => Buffer.from(array)),
+  fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 3 }),
+);
+const NOW = 1_763_700_000_000;
+const message: fc.Arbitrary<Message> = fc.record(
+  {
+    key: bytes,
+    value: bytes,
+    // Prefixed: kafkajs' decoder collects headers in a plain object ("toString" would clash).
+    headers: fc.dictionary(fc.stringMatching(/^h-[a-z0-9]{0,6}$/), headerValue, {
+      maxKeys: 3,
+    }),
+    // Far apart on purpose (deltas beyond 32 bits exercise the varlong encoding); positive, since
+    // kafkajs takes a timestamp of 0 for "none".
+    timestamp: fc.integer({ min: NOW - 2 ** 40, max: NOW + 2 ** 40 }),
+  },
+  { requiredKeys: ['key', 'value'] },
+);
+
+describe('kafkajs patch', () => {
+  it('is applied (npm install runs patch-package)', () => {
+    expect(typeof recordModule.writeRecord).toBe('function');
+  });
+
+  it('encodes records that kafkajs decodes back unchanged, in order, for any keys, values, headers and timestamps', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(message, { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        async (messages, transactional) => {
+          const request = produceRequest({
+            acks: -1,
+            timeout: 30_000,
+            transactionalId: transactional ? 'tx-1' : null,
+            producerId: Long.fromInt(7),
+            producerEpoch: 2,
+            topicData: [
+              { topic: 'topic-a', partitions: [{ partition: 2, firstSequence: 5, messages }] },
+            ],
+          });
+          const before = Date.now();
+          const { buffer } = await request.encode();
+          const after = Date.now();
+          const decoded = await decodeProduce(buffer);
+          expect(decoded.topic).toBe('topic-a');
+          expect(decoded.partition).toBe(2);
+          expect(decoded.batch.inTransaction).toBe(transactional);
+          expect(decoded.batch.lastOffsetDelta).toBe(messages.length - 1);
+          expect(decoded.batch.records).toHaveLength(messages.length);
+          decoded.batch.records.forEach((record, i) => {
+            const sent = messages[i];
+            if (sent === undefined) throw new Error('more records than messages');
+            expect(record.offset).toBe(String(i));
+            expect(record.key).toEqual(toBuffer(sent.key));
+            expect(record.value).toEqual(toBuffer(sent.value));
+            const headers = Object.fromEntries(
+              Object.entries(sent.headers ?? {}).map(([name, value]) => [
+                name,
+                Array.isArray(value)
+                  ? value.length === 1
+                    ? Buffer.from(value[0] ?? '')
+                    : value.map((item) => Buffer.from(item))
+                  : Buffer.from(value),
+              ]),
+            );
+            expect(record.headers).toEqual(headers);
+            if (sent.timestamp !== undefined) {
+              expect(record.timestamp).toBe(String(sent.timestamp));
+            } else {
+              // kafkajs stamps a record without a timestamp with the time of encoding.
+              expect(Number(record.timestamp)).toBeGreaterThanOrEqual(before);
+              expect(Number(record.timestamp)).toBeLessThanOrEqual(after);
+            }
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('groups a request by partition keeping each partition in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 200 }), (partitions) => {
+        const messages = partitions.map((partition, i) => ({
+          key: String(i),
+          value: null,
+          partition,
+        }));
+        const grouped = groupMessagesPerPartition({
+          topic: 't',
+          partitionMetadata: [{}],
+          messages,
+          partitioner: ({ message: m }) => m.partition ?? 0,
+        });
+        const expected: Record<string, Message[]> = {};
+        for (const m of messages) (expected[String(m.partition)] ??= []).push(m);
+        expect(grouped).toEqual(expected);
+      }),
+    );
+  });
+});
