@@ -303,6 +303,43 @@ async function sessionizerUsers(pipeline: Pipeline): Promise<number | undefined>
   }
 }
 
+/** Sum and count of a histogram (all label sets) in each service's /metrics. */
+async function histogramTotals(
+  pipeline: Pipeline,
+  metric: string,
+): Promise<Map<string, { sum: number; count: number }>> {
+  const totals = new Map<string, { sum: number; count: number }>();
+  for (const [name, app] of pipeline.processes()) {
+    const url = app.service.readyUrl.replace(/\/healthz$/, '/metrics');
+    try {
+      const text = await (await fetch(url)).text();
+      const total = (suffix: string): number =>
+        [...text.matchAll(new RegExp(`^${metric}_${suffix}(?:\\{[^}]*\\})? (\\S+)`, 'gm'))].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        );
+      totals.set(name, { sum: total('sum'), count: total('count') });
+    } catch {
+      // A service without the metric (or down) has no row.
+    }
+  }
+  return totals;
+}
+
+/** Per service: how many of `metric` (batches, inserts) ran between two readings, and their mean. */
+function histogramDelta(
+  before: Map<string, { sum: number; count: number }>,
+  after: Map<string, { sum: number; count: number }>,
+): Array<{ name: string; count: number; meanMs: number }> {
+  return [...after]
+    .map(([name, now]) => {
+      const then = before.get(name) ?? { sum: 0, count: 0 };
+      const count = now.count - then.count;
+      return { name, count, meanMs: count > 0 ? ((now.sum - then.sum) / count) * 1000 : NaN };
+    })
+    .filter((entry) => entry.count > 0);
+}
+
 async function ingest(pipeline: Pipeline, file: string): Promise<string> {
   let output = '';
   const sink = new PassThrough();
@@ -532,11 +569,19 @@ async function main(): Promise<number> {
     log(
       `latency: ${fmt(halfRate)} events/s background for ${String(options.latencySeconds)} s, markers every ${String(options.markerIntervalMs)} ms`,
     );
+    const stageMetrics = ['cs_batch_duration_seconds', 'cs_sink_insert_duration_seconds'];
+    const stagesBefore = await Promise.all(stageMetrics.map((m) => histogramTotals(running, m)));
     const until = performance.now() + options.latencySeconds * 1000;
     const [load, latency] = await Promise.all([
       pacedLoad(running, svc, background, halfRate, until),
       markers(running, until, options.markerIntervalMs, addDays(start, -1)),
     ]);
+    const stagesAfter = await Promise.all(stageMetrics.map((m) => histogramTotals(running, m)));
+    const noTotals = new Map<string, { sum: number; count: number }>();
+    const stages = stageMetrics.map((metric, i) => ({
+      metric,
+      perService: histogramDelta(stagesBefore[i] ?? noTotals, stagesAfter[i] ?? noTotals),
+    }));
     await running.waitUntilQuiescent(1_800_000);
     const peaks = sampler.peaks();
     sampler.stop();
@@ -599,6 +644,14 @@ async function main(): Promise<number> {
         `≤ ${fmt(TARGETS.p99Ms)} ms`,
         verdict(latency.p99Ms <= TARGETS.p99Ms && latency.neverVisible === 0),
       ],
+      ...stages.flatMap(({ metric, perService }) =>
+        perService.map(({ name, count, meanMs }): [string, string, string, string] => [
+          `  ${name}: ${metric === 'cs_batch_duration_seconds' ? 'batches' : 'inserts'} during the latency run (mean)`,
+          `${fmt(meanMs)} ms`,
+          `${fmt(count / options.latencySeconds)}/s`,
+          '',
+        ]),
+      ),
       ...[...peaks].map(([name, peak]): [string, string, string, string] => [
         `peak RSS ${name}`,
         `${fmt(peak.hwm / MB)} MB`,
@@ -651,7 +704,7 @@ async function main(): Promise<number> {
             ingestSummary: summary,
             cpuSeconds: Object.fromEntries(cpu.map(({ name, seconds }) => [name, seconds])),
           },
-          latency: { ...latency, backgroundLoad: load, halfRate },
+          latency: { ...latency, backgroundLoad: load, halfRate, stages },
           rss,
           sessionizer: { usersHeld: users, rssGrowthPerUserBytes: perUser },
           targets: {

@@ -110,7 +110,7 @@ export async function startBilling(options: BillingOptions): Promise<BillingServ
     config: processor.shellConfig({
       topics: [topics.subscription, topics.invoice, topics.ticket],
       dlqTopic: topics.deadLetter,
-      commitEvery: options.commitEvery ?? 500,
+      commitEvery: options.commitEvery ?? 5000,
       metricsPort: options.metricsPort ?? 18202,
       overrides: options.consumer,
     }),
