@@ -105,3 +105,58 @@ describe('PartitionState changelog', () => {
     expect(withFailures.changelog).toEqual(withoutThem.changelog);
   });
 });
+
+describe('PartitionState users held encoded (cold)', () => {
+  /** Outputs as JSON: key order included (netting compares moduleTimeMs in key order). */
+  const exact = (result: Run): { outputs: string; changelog: Map<string, string | null> } => ({
+    outputs: JSON.stringify(result.outputs),
+    changelog: result.changelog,
+  });
+
+  it('outputs and changelog are the same whichever users are kept decoded', () => {
+    const allHot = run(new PartitionState(configFor, { hotUsers: 1_000_000 }), events, 97);
+    for (const hotUsers of [0, 1, 7]) {
+      const state = new PartitionState(configFor, { hotUsers });
+      expect(exact(run(state, events, 97))).toEqual(exact(allHot));
+      expect(state.hotUserCount).toBeLessThanOrEqual(hotUsers);
+      expect(state.decodes).toBeGreaterThan(0);
+    }
+  });
+
+  it('rolls a failed event of a cold user back like a hot one', () => {
+    const failing = new Set([3, 45, 46, 120, 333, 500, events.length - 1]);
+    const fail = (i: number): boolean => failing.has(i);
+    const allHot = run(new PartitionState(configFor, { hotUsers: 1_000_000 }), events, 50, fail);
+    const cold = run(new PartitionState(configFor, { hotUsers: 0 }), events, 50, fail);
+    expect(exact(cold)).toEqual(exact(allHot));
+  });
+
+  it('a restored partition (all users cold) goes on like the live one', () => {
+    const half = Math.floor(events.length / 2);
+    const live = new PartitionState(configFor, { hotUsers: 1_000_000 });
+    const first = run(live, events.slice(0, half), 97);
+    const restored = new PartitionState(configFor, { hotUsers: 3 });
+    for (const [key, hex] of first.changelog) {
+      restored.restoreRecord(key, hex === null ? null : Buffer.from(hex, 'hex'));
+    }
+    restored.finishRestore();
+    expect(restored.hotUserCount).toBe(0);
+    expect(restored.watermarkTs).toBe(live.watermarkTs);
+    const rest = events.slice(half);
+    expect(exact(run(restored, rest, 97))).toEqual(exact(run(live, rest, 97)));
+  });
+
+  it('a sweep that releases none of a cold user’s days still moves its horizon', () => {
+    // user1 holds 03-02 only. user2's event on 03-03 moves the partition's horizon to 03-02, which
+    // releases nothing of user1 but makes its 03-01 late from then on, cold or hot.
+    const list = records([
+      { id: 'a1', tenant: 't1', userId: 'user1', accountId: 'acc0', ts: '2026-03-02T10:00:00Z' },
+      { id: 'b1', tenant: 't1', userId: 'user2', accountId: 'acc0', ts: '2026-03-03T01:00:00Z' },
+      { id: 'a0', tenant: 't1', userId: 'user1', accountId: 'acc0', ts: '2026-03-01T12:00:00Z' },
+    ]);
+    const allHot = run(new PartitionState(configFor, { hotUsers: 1_000_000 }), list, 1);
+    const cold = run(new PartitionState(configFor, { hotUsers: 0 }), list, 1);
+    expect(exact(cold)).toEqual(exact(allHot));
+    expect(cold.outputs.filter((output) => output.kind === 'late')).toHaveLength(1);
+  });
+});

@@ -1,6 +1,6 @@
 import { applyEvent, type ApplicableEvent, type ApplyResult } from '../apply-event.js';
 import type { SessionizerConfig } from '../config.js';
-import { localDay } from '../local-day.js';
+import { dayNumberOf, localDay } from '../local-day.js';
 import { decodeUserState, encodeUserState } from '../state-codec.js';
 import { createUserState, evictDays, type UserState } from '../user-state.js';
 import { NetRows, type NettedRows } from './net-rows.js';
@@ -18,19 +18,50 @@ type StateChange =
   | { readonly kind: 'event'; readonly event: ApplicableEvent }
   | { readonly kind: 'evict'; readonly localDay: string };
 
+/**
+ * One user of the partition, hot or cold. Hot: `state` is the user decoded (the truth) and
+ * `encoded` plus `changes` replays to it. Cold: `state` is undefined and the user is only its
+ * encoding (a few hundred bytes, against several kB decoded), decoded again on its next event;
+ * `changes` is empty and `heldFromDay`/`oldestDay` let the eviction sweep pass it by undecoded.
+ */
 interface UserEntry {
-  state: UserState;
+  /** The user's tenant (one string per tenant and partition), for its config while cold. */
+  readonly tenant: string;
+  state: UserState | undefined;
   /**
-   * The encoding of the user as last handed to the changelog (`takeChangelog`, maybe not yet
-   * committed); undefined for a user created since.
+   * The user's encoding, as a latin1 string (one byte per character: a compact heap string, where
+   * a Buffer per user would pin a slice of a shared 8 kB pool or of a fetched batch). Hot: as last
+   * handed to the changelog (`takeChangelog`, maybe not yet committed), undefined for a user
+   * created since. Cold: the user, except `heldFromDay`.
    */
-  encoded: Buffer | undefined;
+  encoded: string | undefined;
   /**
-   * Every change since `encoded` (from a fresh state when it is undefined), in order: `encoded`
+   * Hot: every change since `encoded` (from a fresh state when it is undefined), in order: `encoded`
    * plus these is `state`, which is how a failed event is rolled back without encoding the user
-   * after every event.
+   * after every event. Cold: empty.
    */
   changes: StateChange[];
+  /**
+   * Cold: the user's `heldFromDay`. A sweep that releases none of a user's days still moves it
+   * (as it moves a hot user's) without changing the encoding, so it is kept beside it.
+   */
+  heldFromDay: number | null;
+  /** Cold: the user's oldest held day, null when it holds none. */
+  oldestDay: number | null;
+}
+
+/** The `changes` of every cold user: never pushed to (a user is decoded before it changes). */
+const NO_CHANGES: StateChange[] = [];
+
+/**
+ * Users kept decoded per partition beyond those changed in the current commit unit, the most
+ * recently used: a user's events mostly come in sessions, minutes apart.
+ */
+export const DEFAULT_HOT_USERS = 5_000;
+
+export interface PartitionStateOptions {
+  /** Users kept decoded after a commit unit (`DEFAULT_HOT_USERS`); the rest are held encoded. */
+  readonly hotUsers?: number;
 }
 
 export function userKey(tenant: string, userId: string): string {
@@ -52,20 +83,48 @@ function newestHeldTs(state: UserState): number | undefined {
  * is deleted (a changelog tombstone). The watermark and the last swept hour are not stored: after
  * a restore they are recomputed from the states (the event that set the watermark is always held,
  * its day being the newest one).
+ *
+ * Memory: a user is held decoded (hot) while it changes and, after its commit unit, while it is
+ * among the `hotUsers` used last; every other user is held as its encoding (cold) and decoded on
+ * its next event. Decoding gives back the same state (a restore relies on it), so which users are
+ * hot changes no output, only memory and CPU.
  */
 export class PartitionState {
   readonly #users = new Map<string, UserEntry>();
+  /** Keys of the hot users, least recently used first. */
+  readonly #hot = new Set<string>();
   /** Users changed (or deleted) since the last `takeChangelog`. */
   readonly #dirty = new Set<string>();
   /** Session and time outputs since the last `takeNetRows`, netted (not yet delivered). */
   readonly #pending = new NetRows();
+  /** One string per tenant, so that cold users do not each keep a copy of it. */
+  readonly #tenants = new Map<string, string>();
+  /** During a restore: each user's newest held event time, for `finishRestore`. */
+  readonly #restoredNewest = new Map<string, number>();
+  readonly #hotUsers: number;
   #watermarkTs: number | undefined;
   #sweptHour: number | undefined;
+  #decodes = 0;
 
-  constructor(private readonly configFor: (tenant: string) => SessionizerConfig) {}
+  constructor(
+    private readonly configFor: (tenant: string) => SessionizerConfig,
+    options: PartitionStateOptions = {},
+  ) {
+    this.#hotUsers = options.hotUsers ?? DEFAULT_HOT_USERS;
+  }
 
   get userCount(): number {
     return this.#users.size;
+  }
+
+  /** Users held decoded now (see the class comment). */
+  get hotUserCount(): number {
+    return this.#hot.size;
+  }
+
+  /** Cold users decoded since this state was created (for the bench). */
+  get decodes(): number {
+    return this.#decodes;
   }
 
   get watermarkTs(): number | undefined {
@@ -74,20 +133,27 @@ export class PartitionState {
 
   /** One changelog record read during a restore: the last one per key wins, `null` deletes. */
   restoreRecord(key: string, value: Buffer | null): void {
+    this.#hot.delete(key);
     if (value === null) {
       this.#users.delete(key);
+      this.#restoredNewest.delete(key);
       return;
     }
-    this.#users.set(key, { state: decodeUserState(value), encoded: value, changes: [] });
+    const state = decodeUserState(value);
+    // NOTE: a copy, as a string: the value is a slice of a whole fetched batch, which it would pin.
+    this.#users.set(key, this.#coldEntry(state, value.toString('latin1')));
+    const newest = newestHeldTs(state);
+    if (newest === undefined) this.#restoredNewest.delete(key);
+    else this.#restoredNewest.set(key, newest);
   }
 
   /** After the last changelog record: recomputes the watermark and the hour swept last. */
   finishRestore(): void {
     let watermark: number | undefined;
-    for (const { state } of this.#users.values()) {
-      const ts = newestHeldTs(state);
-      if (ts !== undefined && (watermark === undefined || ts > watermark)) watermark = ts;
+    for (const ts of this.#restoredNewest.values()) {
+      if (watermark === undefined || ts > watermark) watermark = ts;
     }
+    this.#restoredNewest.clear();
     this.#watermarkTs = watermark;
     this.#sweptHour = watermark === undefined ? undefined : Math.floor(watermark / HOUR_MS);
   }
@@ -108,9 +174,10 @@ export class PartitionState {
     const config = this.configFor(event.tenant);
     const held = this.#users.get(key);
     const entry = held ?? this.#newUser(event, config);
+    const state = this.#hotState(key, entry);
     const changesBefore = entry.changes.length;
     try {
-      const result = applyEvent(entry.state, event, config);
+      const result = applyEvent(state, event, config);
       // Rendered before anything else changes: a failure here only needs this user rolled back.
       const rendered = render(result);
       if (result.outcome !== 'duplicate') {
@@ -128,8 +195,12 @@ export class PartitionState {
       this.#pending.add(result.outputs);
       return { result, rendered };
     } catch (error) {
-      if (held === undefined) this.#users.delete(key);
-      else this.#rollBack(held, changesBefore);
+      if (held === undefined) {
+        this.#users.delete(key);
+        this.#hot.delete(key);
+      } else {
+        this.#rollBack(held, changesBefore);
+      }
       throw error;
     }
   }
@@ -137,7 +208,8 @@ export class PartitionState {
   /**
    * The changelog writes that make the committed state match this one: the encoding of every user
    * changed since the last call, once however many events it took, or `null` (a tombstone) for a
-   * user deleted. Called once per commit unit, right before its delivery.
+   * user deleted. Called once per commit unit, right before its delivery. Afterwards only the
+   * `hotUsers` users used last stay decoded.
    */
   takeChangelog(): ChangelogUpdate[] {
     const updates: ChangelogUpdate[] = [];
@@ -147,11 +219,18 @@ export class PartitionState {
         updates.push({ key, value: null });
         continue;
       }
-      entry.encoded = encodeUserState(entry.state);
+      if (entry.state === undefined) {
+        // Cold and changed: a sweep released some of its days and encoded it then.
+        updates.push({ key, value: Buffer.from(entry.encoded ?? '', 'latin1') });
+        continue;
+      }
+      const value = encodeUserState(entry.state);
+      entry.encoded = value.toString('latin1');
       entry.changes = [];
-      updates.push({ key, value: entry.encoded });
+      updates.push({ key, value });
     }
     this.#dirty.clear();
+    this.#coolDown();
     return updates;
   }
 
@@ -171,15 +250,71 @@ export class PartitionState {
     return this.#dirty.size;
   }
 
+  /** The user decoded (decoding it if it is cold), marked as used last. */
+  #hotState(key: string, entry: UserEntry): UserState {
+    this.#hot.delete(key);
+    this.#hot.add(key);
+    if (entry.state !== undefined) return entry.state;
+    const state = this.#decodeCold(entry);
+    entry.state = state;
+    entry.changes = [];
+    return state;
+  }
+
+  #decodeCold(entry: UserEntry): UserState {
+    if (entry.encoded === undefined) throw new Error('a cold user without its encoding');
+    this.#decodes += 1;
+    const state = decodeUserState(Buffer.from(entry.encoded, 'latin1'));
+    state.heldFromDay = entry.heldFromDay;
+    return state;
+  }
+
+  #coldEntry(state: UserState, encoded: string): UserEntry {
+    return {
+      tenant: this.#tenant(state.tenant),
+      state: undefined,
+      encoded,
+      changes: NO_CHANGES,
+      heldFromDay: state.heldFromDay,
+      oldestDay: state.days[0]?.dayNumber ?? null,
+    };
+  }
+
+  #tenant(tenant: string): string {
+    const known = this.#tenants.get(tenant);
+    if (known !== undefined) return known;
+    this.#tenants.set(tenant, tenant);
+    return tenant;
+  }
+
+  /** Encodes nothing: only users whose encoding is up to date (none changed since) turn cold. */
+  #coolDown(): void {
+    if (this.#hot.size <= this.#hotUsers) return;
+    for (const key of this.#hot) {
+      if (this.#hot.size <= this.#hotUsers) break;
+      this.#hot.delete(key);
+      const entry = this.#users.get(key);
+      const state = entry?.state;
+      if (entry === undefined || state === undefined) continue;
+      if (entry.encoded === undefined || entry.changes.length > 0 || this.#dirty.has(key)) {
+        throw new Error(`user ${key} turned cold with changes not encoded`);
+      }
+      entry.heldFromDay = state.heldFromDay;
+      entry.oldestDay = state.days[0]?.dayNumber ?? null;
+      entry.state = undefined;
+      entry.changes = NO_CHANGES;
+    }
+  }
+
   /** Rebuilds `entry.state` from its last encoding and its first `keep` changes since. */
   #rollBack(entry: UserEntry, keep: number): void {
-    const { tenant, userId } = entry.state;
+    const tenant = entry.tenant;
     const config = this.configFor(tenant);
     const changes = entry.changes.slice(0, keep);
     const state =
       entry.encoded === undefined
-        ? createUserState(tenant, userId)
-        : decodeUserState(entry.encoded);
+        ? createUserState(tenant, entry.state?.userId ?? '')
+        : decodeUserState(Buffer.from(entry.encoded, 'latin1'));
     for (const change of changes) {
       if (change.kind === 'event') applyEvent(state, change.event, config);
       else evictDays(state, change.localDay, config);
@@ -200,7 +335,14 @@ export class PartitionState {
       evictDays(state, horizonDay, config);
       changes.push({ kind: 'evict', localDay: horizonDay });
     }
-    return { state, encoded: undefined, changes };
+    return {
+      tenant: this.#tenant(event.tenant),
+      state,
+      encoded: undefined,
+      changes,
+      heldFromDay: null,
+      oldestDay: null,
+    };
   }
 
   #sweepIfNewHour(): void {
@@ -209,12 +351,22 @@ export class PartitionState {
     const hour = Math.floor(watermark / HOUR_MS);
     if (this.#sweptHour !== undefined && hour <= this.#sweptHour) return;
     this.#sweptHour = hour;
+    const dayByTenant = new Map<string, string>();
     for (const [key, entry] of this.#users) {
-      const config = this.configFor(entry.state.tenant);
-      const day = localDay(watermark, config.timeZone);
+      const config = this.configFor(entry.tenant);
+      let day = dayByTenant.get(entry.tenant);
+      if (day === undefined) {
+        day = localDay(watermark, config.timeZone);
+        dayByTenant.set(entry.tenant, day);
+      }
+      if (entry.state === undefined) {
+        this.#sweepCold(key, entry, day, config);
+        continue;
+      }
       const { evictedDays } = evictDays(entry.state, day, config);
       if (entry.state.days.length === 0) {
         this.#users.delete(key);
+        this.#hot.delete(key);
         this.#dirty.add(key);
       } else if (evictedDays.length > 0) {
         entry.changes.push({ kind: 'evict', localDay: day });
@@ -223,7 +375,35 @@ export class PartitionState {
     }
   }
 
-  /** Encoded bytes of every user as last taken for the changelog (for sizing; not on the hot path). */
+  /**
+   * The sweep of a cold user, as `evictDays` would do it to the user decoded: most users have no
+   * day to release (only `heldFromDay` moves); one that has is decoded, released and encoded again
+   * at once (it stays cold, changed: `takeChangelog` hands that encoding on), so a sweep that
+   * releases a day of every user does not decode them all at the same time.
+   */
+  #sweepCold(key: string, entry: UserEntry, day: string, config: SessionizerConfig): void {
+    const fromDay = dayNumberOf(day) - config.horizonDays + 1;
+    if (entry.oldestDay !== null && entry.oldestDay >= fromDay) {
+      if (entry.heldFromDay === null || entry.heldFromDay < fromDay) entry.heldFromDay = fromDay;
+      return;
+    }
+    this.#dirty.add(key);
+    if (entry.oldestDay === null) {
+      this.#users.delete(key);
+      return;
+    }
+    const state = this.#decodeCold(entry);
+    evictDays(state, day, config);
+    if (state.days.length === 0) {
+      this.#users.delete(key);
+      return;
+    }
+    entry.encoded = encodeUserState(state).toString('latin1');
+    entry.heldFromDay = state.heldFromDay;
+    entry.oldestDay = state.days[0]?.dayNumber ?? null;
+  }
+
+  /** Encoded bytes of every user as last encoded (for sizing; not on the hot path). */
   encodedSizes(): number[] {
     return [...this.#users.values()].map((entry) => entry.encoded?.length ?? 0);
   }
