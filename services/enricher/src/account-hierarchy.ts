@@ -360,12 +360,17 @@ function ancestorsOf(
  */
 export function accountPath(state: EnricherState, tenant: string, accountId: string): string[] {
   const accounts = state.tenants.get(tenant)?.accounts ?? new Map<string, AccountEntry>();
-  return ancestorsOf(
-    (id) => accounts.get(id)?.parentId ?? null,
-    accounts.size,
-    tenant,
-    accountId,
-  ).reverse();
+  return pathOf((id) => accounts.get(id)?.parentId ?? null, accounts.size, tenant, accountId);
+}
+
+/** Root … `accountId` under the links `parentOf` (`accountCount` bounds the walk: a cycle throws). */
+export function pathOf(
+  parentOf: (accountId: string) => string | null,
+  accountCount: number,
+  tenant: string,
+  accountId: string,
+): string[] {
+  return ancestorsOf(parentOf, accountCount, tenant, accountId).reverse();
 }
 
 /** The effective parent of an account (`null`: a root or unknown). */

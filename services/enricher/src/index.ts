@@ -10,6 +10,7 @@ export {
   type EnricherState,
   type TenantTables,
   type AccountEntry,
+  type UserEntry,
   type HeldAccountRecord,
   type RecordOrigin,
 } from './enricher-state.js';
@@ -24,12 +25,23 @@ export {
 } from './account-hierarchy.js';
 export {
   applyUserRecord,
+  userEntryOf,
   userAccount,
   userRole,
   type ApplyUserOutcome,
   type ApplyUserResult,
 } from './user-table.js';
 export { enrichUsage } from './enrich-usage.js';
+export {
+  createLookupTables,
+  lookupAccountEntry,
+  lookupUserRecord,
+  lookupAccountPath,
+  lookupUserRole,
+  type LookupTables,
+  type TenantLookup,
+} from './lookup-tables.js';
+export { intern, INTERN_LIMIT } from './intern.js';
 export {
   encodeAccountEntry,
   decodeAccountEntry,

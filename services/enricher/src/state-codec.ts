@@ -2,6 +2,7 @@ import { CsError } from '@cs/runtime';
 import type { AccountRecord, UserRecord } from '@cs/schemas';
 import { z } from 'zod';
 import { tenantTables, type AccountEntry, type EnricherState } from './enricher-state.js';
+import { userEntryOf } from './user-table.js';
 
 /**
  * The enricher's tables as compacted changelogs: one record per account (key `tenant/accountId`)
@@ -172,7 +173,7 @@ export function restoreAccountEntry(state: EnricherState, entry: AccountEntry): 
 
 /** Puts a decoded user record back into the state (changelog restore, any key order). */
 export function restoreUserRecord(state: EnricherState, record: UserRecord): void {
-  tenantTables(state, record.tenant).users.set(record.userId, record);
+  tenantTables(state, record.tenant).users.set(record.userId, userEntryOf(record));
 }
 
 function parseJson(buffer: Buffer, what: string): unknown {

@@ -1,5 +1,6 @@
 import type { UserRecord } from '@cs/schemas';
-import { tenantTables, type EnricherState } from './enricher-state.js';
+import { tenantTables, type EnricherState, type UserEntry } from './enricher-state.js';
+import { intern, internNullable } from './intern.js';
 
 /** As for accounts: `stale` (older `ts`) and `duplicate` (same event id) change nothing. */
 export type ApplyUserOutcome = 'applied' | 'stale' | 'duplicate';
@@ -23,10 +24,20 @@ export function applyUserRecord(state: EnricherState, record: UserRecord): Apply
     if (held.id === record.id) return { state, outcome: 'duplicate', movedFrom: null };
     if (record.ts < held.ts) return { state, outcome: 'stale', movedFrom: null };
   }
-  users.set(record.userId, record);
+  users.set(record.userId, userEntryOf(record));
   const movedFrom =
     held !== undefined && held.accountId !== record.accountId ? held.accountId : null;
   return { state, outcome: 'applied', movedFrom };
+}
+
+/** What the user table keeps of a record (`UserEntry`). */
+export function userEntryOf(record: UserRecord): UserEntry {
+  return {
+    id: record.id,
+    ts: record.ts,
+    accountId: intern(record.accountId),
+    role: internNullable(record.role),
+  };
 }
 
 /** The user's account per its latest record, or `null` when no user record was seen. */

@@ -7,7 +7,12 @@ import {
   type PartitionStates,
 } from '@cs/runtime';
 import type { AccountRecord, EnrichedUsageRecord, UserRecord } from '@cs/schemas';
-import { accountPath, userRole, type EnricherState } from '../index.js';
+import {
+  lookupAccountPath,
+  lookupUserRole,
+  type EnricherState,
+  type LookupTables,
+} from '../index.js';
 import { applyAccountStage, applyUserStage, type StageEncoding } from './entity-stages.js';
 import { rekeyed } from './rekey.js';
 
@@ -25,7 +30,7 @@ export interface EnricherHandlerOptions {
   readonly accounts: PartitionStates<EnricherState>;
   readonly users: PartitionStates<EnricherState>;
   /** The whole tables, followed from the changelogs (usage enrichment). */
-  readonly tables: EnricherState;
+  readonly tables: LookupTables;
   readonly onEntity?: (kind: 'account' | 'user', result: string, refusals: number) => void;
 }
 
@@ -95,8 +100,8 @@ export function enricherHandler(options: EnricherHandlerOptions): RecordHandler<
         const usage = data.record;
         const enriched: EnrichedUsageRecord = {
           ...usage,
-          accountPath: accountPath(options.tables, usage.tenant, usage.accountId),
-          role: userRole(options.tables, usage.tenant, usage.userId),
+          accountPath: lookupAccountPath(options.tables, usage.tenant, usage.accountId),
+          role: lookupUserRole(options.tables, usage.tenant, usage.userId),
         };
         return outcome.ok([
           {

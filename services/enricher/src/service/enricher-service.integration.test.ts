@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DLQ_HEADERS } from '@cs/runtime';
-import { accountPath } from '../index.js';
+import { lookupAccountPath } from '../index.js';
 import {
   TENANT,
   enricherWorld,
@@ -167,7 +167,7 @@ describe('enricher service', () => {
     );
 
     const second = await w.restart();
-    expect(accountPath(second.tables, TENANT, 'A')).toEqual(['C', 'B', 'A']);
+    expect(lookupAccountPath(second.tables, TENANT, 'A')).toEqual(['C', 'B', 'A']);
     // D under A; then B under D would loop B → D → A → B: refused by the restored partition tables.
     await w.publish(account('d1', 'D', 3, 'A'), user('u2', 'u2', 'D', 'viewer'));
     await until(
@@ -181,7 +181,7 @@ describe('enricher service', () => {
     );
 
     await eventually(
-      () => accountPath(second.tables, TENANT, 'D').length,
+      () => lookupAccountPath(second.tables, TENANT, 'D').length,
       (n) => n === 4,
     );
     await eventually(

@@ -18,6 +18,7 @@ import {
   restoreAccountEntry,
   restoreUserRecord,
   type EnricherState,
+  type LookupTables,
 } from '../index.js';
 import { enricherDecoder, enricherHandler, type EnricherInput } from './enricher-handler.js';
 import { enricherTopics, ensureEnricherTopics, type EnricherTopics } from './enricher-topics.js';
@@ -55,7 +56,7 @@ export interface EnricherService {
   readonly topics: EnricherTopics;
   readonly shell: ConsumerShell;
   /** The whole account and user tables usage is enriched with (tests). */
-  readonly tables: EnricherState;
+  readonly tables: LookupTables;
   readonly done: Promise<ShellExit>;
   /** Idempotent: drains, commits what is done, leaves the group, disconnects. */
   stop(): Promise<void>;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { CsError, errorMessage, type Logger, retryingKafka } from '@cs/runtime';
 import {
-  createEnricherState,
+  createLookupTables,
   decodeAccountEntry,
   decodeUserRecord,
-  restoreAccountEntry,
-  restoreUserRecord,
-  type EnricherState,
+  lookupAccountEntry,
+  lookupUserRecord,
+  type LookupTables,
 } from '../index.js';
 
 export type EntityTablesErrorCode = 'TABLES_CATCH_UP_TIMEOUT';
@@ -15,6 +15,8 @@ export type EntityTablesErrorCode = 'TABLES_CATCH_UP_TIMEOUT';
 /**
  * Every tenant's account and user tables, whole (not partitioned), for usage enrichment: built in
  * every enricher process from the two compacted changelogs, read from the start and then followed.
+ * Only what enrichment looks up is kept (`LookupTables`: each account's effective parent, each
+ * user's role), not the decoded entries.
  *
  * NOTE: a throwaway consumer group (nothing committed) so every process reads every partition;
  * read committed, so an aborted transaction's entries never show. The tables lag the hierarchy
@@ -23,7 +25,7 @@ export type EntityTablesErrorCode = 'TABLES_CATCH_UP_TIMEOUT';
  * the current `account_hierarchy` edges at query time instead).
  */
 export class EntityTables {
-  readonly state: EnricherState = createEnricherState();
+  readonly state: LookupTables = createLookupTables();
   readonly #consumer: Consumer;
   readonly #positions = new Map<string, bigint>();
 
@@ -92,9 +94,9 @@ export class EntityTables {
     if (value === null) return;
     try {
       if (topic === this.options.accountsChangelog) {
-        restoreAccountEntry(this.state, decodeAccountEntry(value));
+        lookupAccountEntry(this.state, decodeAccountEntry(value));
       } else {
-        restoreUserRecord(this.state, decodeUserRecord(value));
+        lookupUserRecord(this.state, decodeUserRecord(value));
       }
     } catch (error) {
       // One corrupt entry must not stop enrichment of everything else: it is skipped, loudly.
