@@ -13,6 +13,9 @@
  *  - VmHWM, the kernel's peak RSS, and RSS once idle at start and at the end;
  *  - the child's CPU time (user + system) per event (steadier than rates on a shared machine).
  *
+ * The child gets this process's environment, so CS_ENRICHER_HEAP_GROWING_PERCENT=0 runs it with
+ * V8's own heap growing.
+ *
  * Env: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, BENCH_USERS (100000), BENCH_ACCOUNTS (200),
  * BENCH_EVENTS_PER_USER (11), BENCH_NODE_ARGS (extra node flags for the child, e.g.
  * `--max-semi-space-size=...`), BENCH_HEAP_SNAPSHOT (a directory: the child writes a heap snapshot

@@ -19,3 +19,18 @@ describe('enricher env: CS_ENRICHER_HIERARCHY_HORIZON_HOURS', () => {
     }
   });
 });
+
+describe('enricher env: CS_ENRICHER_HEAP_GROWING_PERCENT', () => {
+  it('defaults to 50; 0 leaves V8 its heuristic; refuses what V8 would not take', () => {
+    expect(parseEnv(enricherEnvSchema, {}).CS_ENRICHER_HEAP_GROWING_PERCENT).toBe(50);
+    expect(
+      parseEnv(enricherEnvSchema, { CS_ENRICHER_HEAP_GROWING_PERCENT: '0' })
+        .CS_ENRICHER_HEAP_GROWING_PERCENT,
+    ).toBe(0);
+    for (const bad of ['-1', '12.5', 'lots']) {
+      expect(() => parseEnv(enricherEnvSchema, { CS_ENRICHER_HEAP_GROWING_PERCENT: bad })).toThrow(
+        /CS_ENRICHER_HEAP_GROWING_PERCENT=/,
+      );
+    }
+  });
+});

@@ -24,6 +24,14 @@ export const enricherEnvSchema = z.object({
    * into the state at the horizon start, and a record arriving that old is applied as it arrives.
    */
   CS_ENRICHER_HIERARCHY_HORIZON_HOURS: z.coerce.number().positive().max(100_000).default(168),
+  /**
+   * How far V8 lets the heap grow past what the last full GC kept before the next one, in percent
+   * (V8's `--heap-growing-percent`, set by main at start). V8's own heuristic lets a large heap
+   * grow up to 4× its live size: with the enricher's steady stream of short-lived records promoted
+   * while their transaction is open, that garbage, not the tables, was most of its RSS. 0 leaves
+   * V8's heuristic.
+   */
+  CS_ENRICHER_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
 });
 
 export type EnricherEnv = z.infer<typeof enricherEnvSchema>;
