@@ -39,8 +39,11 @@ export const consumerConfigSchema = z.object({
   transactionalIdPrefix: z.string().min(1).optional(),
   /** Off: topics are provisioned, never created by a typo (and a missing DLQ topic fails loudly). */
   allowAutoTopicCreation: z.boolean().default(false),
-  /** Retries of one produce/transaction step before the batch fails (and is delivered again). */
-  producerRetries: z.number().int().min(1).default(5),
+  /**
+   * Retries of one produce/transaction step before the batch fails (and is delivered again); the
+   * first after PRODUCER_FIRST_RETRY_MS, then doubling (9: ~10 s in all).
+   */
+  producerRetries: z.number().int().min(1).default(9),
   sessionTimeoutMs: z.number().int().positive().default(30_000),
   heartbeatIntervalMs: z.number().int().positive().default(3_000),
   maxWaitTimeMs: z.number().int().positive().default(500),

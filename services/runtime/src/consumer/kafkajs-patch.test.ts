@@ -51,6 +51,64 @@ const recordModule = require(`${kafkajsSrc}protocol/recordBatch/record/v0/index.
   writeRecord?: unknown;
 };
 
+interface FakeBroker {
+  readonly id: number;
+  calls: string[];
+  /** The next request fails with this error. */
+  failNext: Error | undefined;
+}
+type EosManager = {
+  initProducerId(): Promise<void>;
+  beginTransaction(): void;
+  addPartitionsToTransaction(topicData: object[]): Promise<void>;
+  sendOffsets(options: object): Promise<void>;
+  commit(): Promise<void>;
+};
+const createEosManager = require(`${kafkajsSrc}producer/eosManager/index.js`) as (options: {
+  logger: object;
+  cluster: object;
+  transactional: boolean;
+  transactionalId: string;
+}) => EosManager;
+
+/** A cluster whose coordinator lookups return fresh fake brokers, counted; no network. */
+function fakeCluster() {
+  const brokers: FakeBroker[] = [];
+  const lookups: string[] = [];
+  const request =
+    (broker: FakeBroker, name: string, result: object = {}) =>
+    (): Promise<object> => {
+      broker.calls.push(name);
+      const failure = broker.failNext;
+      if (failure !== undefined) {
+        broker.failNext = undefined;
+        return Promise.reject(failure);
+      }
+      return Promise.resolve(result);
+    };
+  const cluster = {
+    retry: { retries: 0 },
+    refreshMetadataIfNecessary: () => Promise.resolve(),
+    findGroupCoordinator: ({ coordinatorType }: { coordinatorType: number }) => {
+      lookups.push(coordinatorType === 1 ? 'transaction' : 'group');
+      const broker: FakeBroker = { id: brokers.length, calls: [], failNext: undefined };
+      brokers.push(broker);
+      return Promise.resolve({
+        broker,
+        initProducerId: request(broker, 'InitProducerId', { producerId: 1, producerEpoch: 0 }),
+        addPartitionsToTxn: request(broker, 'AddPartitionsToTxn'),
+        addOffsetsToTxn: request(broker, 'AddOffsetsToTxn'),
+        txnOffsetCommit: request(broker, 'TxnOffsetCommit'),
+        endTxn: request(broker, 'EndTxn'),
+      });
+    },
+  };
+  return { cluster, brokers, lookups };
+}
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+const logger = { ...silent, error: () => undefined, namespace: () => logger };
+
 /** Walks a one-topic, one-partition produce request to its record batch and decodes it. */
 async function decodeProduce(buffer: Buffer) {
   const decoder = new Decoder(buffer);
@@ -153,6 +211,56 @@ describe('kafkajs patch', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps the transaction and group coordinators across transactions, and looks one up again after a request to it failed', async () => {
+    const { cluster, brokers, lookups } = fakeCluster();
+    const eos = createEosManager({ logger, cluster, transactional: true, transactionalId: 'tx' });
+    await eos.initProducerId();
+    const transaction = async (): Promise<void> => {
+      eos.beginTransaction();
+      await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]);
+      await eos.sendOffsets({
+        consumerGroupId: 'g',
+        topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '1' }] }],
+      });
+      await eos.commit();
+    };
+    await transaction();
+    await transaction();
+    await transaction();
+    // InitProducerId's own lookup, then one per coordinator for all three transactions.
+    expect(lookups).toEqual(['transaction', 'transaction', 'group']);
+    const transactionCoordinator = brokers[1];
+    if (transactionCoordinator === undefined) throw new Error('no transaction coordinator');
+    expect(transactionCoordinator.calls.filter((call) => call === 'EndTxn')).toHaveLength(3);
+
+    // A refusal about the transaction, not the coordinator: the coordinator is kept.
+    const KafkaJSProtocolError = (
+      require(`${kafkajsSrc}errors.js`) as {
+        KafkaJSProtocolError: new (e: { type: string; message: string; code: number }) => Error;
+      }
+    ).KafkaJSProtocolError;
+    transactionCoordinator.failNext = new KafkaJSProtocolError({
+      type: 'CONCURRENT_TRANSACTIONS',
+      message: 'concurrent',
+      code: 51,
+    });
+    eos.beginTransaction();
+    await expect(
+      eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 1 }] }]),
+    ).rejects.toThrow('concurrent');
+    await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 1 }] }]);
+    expect(lookups).toEqual(['transaction', 'transaction', 'group']);
+
+    // A connection that failed: the coordinator is looked up again for the next request.
+    transactionCoordinator.failNext = new Error('connection closed');
+    await expect(
+      eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 2 }] }]),
+    ).rejects.toThrow('connection closed');
+    await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 2 }] }]);
+    expect(lookups).toEqual(['transaction', 'transaction', 'group', 'transaction']);
+    expect(brokers[3]?.calls).toEqual(['AddPartitionsToTxn']);
   });
 
   it('groups a request by partition keeping each partition in order', () => {
