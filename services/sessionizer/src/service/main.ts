@@ -2,8 +2,9 @@
  * Runs the sessionizer: `node --conditions=@cs/source --import tsx src/service/main.ts`.
  * Config (env): KAFKA_BROKERS, SCHEMA_REGISTRY_URL, CS_TENANTS_FILE, CS_TOPIC_PREFIX,
  * CS_SESSIONIZER_GROUP_ID, CS_SESSIONIZER_METRICS_PORT, CS_SESSIONIZER_COMMIT_EVERY,
- * CS_SESSIONIZER_SESSION_TIMEOUT_MS, CS_SESSIONIZER_RESTORE_TIMEOUT_MS, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
+ * CS_SESSIONIZER_SESSION_TIMEOUT_MS, CS_SESSIONIZER_RESTORE_TIMEOUT_MS, CS_SESSIONIZER_HOT_USERS, CS_SESSIONIZER_HEAP_GROWING_PERCENT, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
  */
+import { setFlagsFromString } from 'node:v8';
 import { createLogger, parseEnv, runService } from '@cs/runtime';
 import { topicCatalogFromEnv } from '@cs/schemas';
 import { loadTenants, tenantsFilePath } from '@cs/tenants';
@@ -14,6 +15,12 @@ const log = createLogger({ component: 'sessionizer' });
 
 runService('sessionizer', log, async () => {
   const env = parseEnv(sessionizerEnvSchema);
+  if (env.CS_SESSIONIZER_HEAP_GROWING_PERCENT > 0) {
+    // NOTE: V8 reads this flag each time it sets the next heap limit after a full GC, so setting
+    // it here (rather than on the node command line, which every launcher would have to repeat)
+    // takes effect. See service-config.ts.
+    setFlagsFromString(`--heap-growing-percent=${String(env.CS_SESSIONIZER_HEAP_GROWING_PERCENT)}`);
+  }
   const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
   const catalog = topicCatalogFromEnv();
   log.info('starting', { config: env, tenants: tenants.tenants.map((tenant) => tenant.id) });
@@ -27,6 +34,7 @@ runService('sessionizer', log, async () => {
     metricsPort: env.CS_SESSIONIZER_METRICS_PORT,
     commitEvery: env.CS_SESSIONIZER_COMMIT_EVERY,
     restoreTimeoutMs: env.CS_SESSIONIZER_RESTORE_TIMEOUT_MS,
+    hotUsers: env.CS_SESSIONIZER_HOT_USERS,
     consumer: {
       sessionTimeoutMs: env.CS_SESSIONIZER_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: Math.min(3000, Math.floor(env.CS_SESSIONIZER_SESSION_TIMEOUT_MS / 5)),

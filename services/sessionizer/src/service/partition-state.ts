@@ -57,7 +57,7 @@ const NO_CHANGES: StateChange[] = [];
  * Users kept decoded per partition beyond those changed in the current commit unit, the most
  * recently used: a user's events mostly come in sessions, minutes apart.
  */
-export const DEFAULT_HOT_USERS = 5_000;
+export const DEFAULT_HOT_USERS = 1_000;
 
 export interface PartitionStateOptions {
   /** Users kept decoded after a commit unit (`DEFAULT_HOT_USERS`); the rest are held encoded. */

@@ -48,6 +48,8 @@ export interface SessionizerOptions {
   readonly metricsPort?: number;
   readonly commitEvery?: number;
   readonly restoreTimeoutMs?: number;
+  /** Users kept decoded per partition; the others are held encoded (DEFAULT_HOT_USERS). */
+  readonly hotUsers?: number;
   /** Overrides of the consumer shell's settings (tests: short session timeouts). */
   readonly consumer?: Partial<ConsumerConfigInput>;
   readonly logger?: Logger;
@@ -104,6 +106,7 @@ export async function startSessionizer(options: SessionizerOptions): Promise<Ses
       onUnknownTenant: () => counted.metrics?.unknownTenants.inc({ group: groupId }),
     }),
     logger,
+    ...(options.hotUsers === undefined ? {} : { hotUsers: options.hotUsers }),
     restore: async (partition, state) => {
       const result = await processor.readChangelog({
         topic: topics.changelog,

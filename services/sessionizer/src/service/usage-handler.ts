@@ -65,6 +65,8 @@ export class UsageHandler {
       readonly configFor: (tenant: string) => SessionizerConfig;
       readonly restore: RestorePartition;
       readonly logger: Logger;
+      /** Users kept decoded per partition (PartitionState's `hotUsers`). */
+      readonly hotUsers?: number;
       readonly hooks?: UsageHandlerHooks;
     },
   ) {}
@@ -160,7 +162,10 @@ export class UsageHandler {
   async #restore(partition: number): Promise<HeldPartition | undefined> {
     this.#partitions.delete(partition);
     this.#droppedWhileChanged.delete(partition);
-    const state = new PartitionState(this.options.configFor);
+    const state = new PartitionState(
+      this.options.configFor,
+      this.options.hotUsers === undefined ? {} : { hotUsers: this.options.hotUsers },
+    );
     try {
       await this.options.restore(partition, state);
     } catch (error) {
