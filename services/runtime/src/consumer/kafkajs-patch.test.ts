@@ -109,6 +109,39 @@ function fakeCluster() {
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 const logger = { ...silent, error: () => undefined, namespace: () => logger };
 
+const murmur2 = require(`${kafkajsSrc}producer/partitioners/default/murmur2.js`) as (
+  key: Buffer | string,
+) => number;
+
+/** Java's Utils.murmur2 (int arithmetic), written out with BigInt as an independent reference. */
+function referenceMurmur2(data: Buffer): number {
+  const int = (value: bigint): bigint => BigInt.asIntN(32, value);
+  const ushr = (value: bigint, bits: bigint): bigint => BigInt.asUintN(32, value) >> bits;
+  const m = 0x5bd1e995n;
+  let h = int(0x9747b28cn ^ BigInt(data.length));
+  const length4 = Math.floor(data.length / 4);
+  for (let i = 0; i < length4; i += 1) {
+    let k = int(BigInt(data.readInt32LE(i * 4)));
+    k = int(k * m);
+    k = int(k ^ ushr(k, 24n));
+    k = int(k * m);
+    h = int(h * m);
+    h = int(h ^ k);
+  }
+  const tail = data.length & ~3;
+  const rest = data.length % 4;
+  if (rest >= 3) h = int(h ^ (BigInt(data[tail + 2] ?? 0) << 16n));
+  if (rest >= 2) h = int(h ^ (BigInt(data[tail + 1] ?? 0) << 8n));
+  if (rest >= 1) {
+    h = int(h ^ BigInt(data[tail] ?? 0));
+    h = int(h * m);
+  }
+  h = int(h ^ ushr(h, 13n));
+  h = int(h * m);
+  h = int(h ^ ushr(h, 15n));
+  return Number(h);
+}
+
 /** Walks a one-topic, one-partition produce request to its record batch and decodes it. */
 async function decodeProduce(buffer: Buffer) {
   const decoder = new Decoder(buffer);
@@ -261,6 +294,26 @@ describe('kafkajs patch', () => {
     await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 2 }] }]);
     expect(lookups).toEqual(['transaction', 'transaction', 'group', 'transaction']);
     expect(brokers[3]?.calls).toEqual(['AddPartitionsToTxn']);
+  });
+
+  it("hashes keys as Kafka's Java client does (murmur2), so keys keep their partitions", () => {
+    // Apache Kafka's own test vectors (clients UtilsTest.testMurmur2).
+    const vectors: Array<[string | Buffer, number]> = [
+      ['21', -973932308],
+      ['foobar', -790332482],
+      ['a-little-bit-long-string', -985981536],
+      ['a-little-bit-longer-string', -1486304829],
+      ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+      [Buffer.from('abc'), 479470107],
+    ];
+    for (const [key, hash] of vectors) expect(murmur2(key)).toBe(hash);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const key = Buffer.from(bytes);
+        expect(murmur2(key)).toBe(referenceMurmur2(key));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('groups a request by partition keeping each partition in order', () => {
