@@ -155,7 +155,7 @@ export async function startEnricher(options: EnricherOptions): Promise<EnricherS
         topics.activity,
       ],
       dlqTopic: topics.deadLetter,
-      commitEvery: options.commitEvery ?? 500,
+      commitEvery: options.commitEvery ?? 5000,
       metricsPort: options.metricsPort ?? 18203,
       overrides: options.consumer,
     }),

@@ -8,7 +8,7 @@ export const enricherEnvSchema = z.object({
   // 0 asks the OS for a free port (tests).
   CS_ENRICHER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(18203),
   /** Input records per transaction (outputs + changelog + offsets). */
-  CS_ENRICHER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
+  CS_ENRICHER_COMMIT_EVERY: z.coerce.number().int().min(1).max(100_000).default(5000),
   /**
    * How long the group waits for a silent member before it moves its partitions (a crashed
    * instance's partitions are idle that long). The heartbeat is a fifth of it, at most 3 s.
