@@ -6,7 +6,8 @@
  * database and settings, runs, and undoes them (see session-state.ts) before the next starts, so
  * the settings of one request can never reach another.
  */
-import { Session } from 'chdb';
+import { createRequire } from 'node:module';
+import type { Session } from 'chdb';
 import { errorMessage, type Logger } from '@cs/runtime';
 import { bindParams } from './query-params.js';
 import {
@@ -41,6 +42,30 @@ export interface EngineInfo {
   displayName: string;
 }
 
+/**
+ * chDB's allocator settings (its own jemalloc, read from JE_MALLOC_CONF once, when the library
+ * loads). dirty_decay_ms:0 hands pages freed by a merge or an insert back to the OS at once instead
+ * of keeping them for 5 s, so the memory of one merge is not still resident when the next starts.
+ */
+export const ENGINE_MALLOC_CONF = 'dirty_decay_ms:0';
+
+/**
+ * Session settings the engine starts with (and requests return to, see session-state.ts).
+ * max_threads = 1: a query that merges the large uniqExact states (monthly_activity over
+ * activity_window_30d) holds one aggregation table per thread; with two threads it took ~2× the
+ * memory (+220 MB instead of +60 MB at 100k users). The machine has few cores shared with Kafka and
+ * the processors, and queries already run one at a time.
+ */
+export const ENGINE_SESSION_SETTINGS: Readonly<Record<string, string>> = { max_threads: '1' };
+
+/** Loads chDB, after setting its allocator's options unless the environment already sets them. */
+function loadChdb(): typeof import('chdb') {
+  // NOTE: the env var must exist before the native library loads, hence require() here rather
+  // than a static import (which would load it before any code of this process runs).
+  process.env.JE_MALLOC_CONF ??= ENGINE_MALLOC_CONF;
+  return createRequire(import.meta.url)('chdb') as typeof import('chdb');
+}
+
 export class ChdbExecutor {
   readonly #session: Session;
   readonly #log: Logger;
@@ -53,12 +78,22 @@ export class ChdbExecutor {
     this.#log = log;
   }
 
-  /** Opens (creating if needed) the data directory; throws if chDB cannot bind it. */
-  static open(dataDir: string, log: Logger): ChdbExecutor {
+  /**
+   * Opens (creating if needed) the data directory; throws if chDB cannot bind it. `engineConfig`
+   * is a ClickHouse server config file (config/engine.xml: memory bounds), or undefined for chDB's
+   * defaults.
+   */
+  static open(dataDir: string, log: Logger, engineConfig?: string): ChdbExecutor {
+    const { Session } = loadChdb();
     // NOTE: load databases synchronously so tables written before a restart are attached before
     // the first request is served, rather than appearing a moment later.
     const session = new Session(dataDir, {
-      connectionArgs: ['--async_load_databases=0', '--async_load_system_database=0'],
+      connectionArgs: [
+        '--async_load_databases=0',
+        '--async_load_system_database=0',
+        ...Object.entries(ENGINE_SESSION_SETTINGS).map(([name, value]) => `--${name}=${value}`),
+        ...(engineConfig === undefined ? [] : [`--config-file=${engineConfig}`]),
+      ],
     });
     return new ChdbExecutor(session, log);
   }
@@ -137,7 +172,9 @@ export class ChdbExecutor {
   async #restore(settings: readonly string[], switchedDatabase: boolean): Promise<void> {
     try {
       if (settings.length > 0)
-        await this.#session.queryAsync(resetStatement([...new Set(settings)]));
+        await this.#session.queryAsync(
+          resetStatement([...new Set(settings)], ENGINE_SESSION_SETTINGS),
+        );
       if (switchedDatabase) await this.#session.queryAsync('USE default');
     } catch (error) {
       // The session now carries state from a finished request; say so loudly rather than let a

@@ -8,6 +8,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.infra/run/default/warehouse/data');
 
+/** The engine's server settings (memory bounds), shipped with the workspace: config/engine.xml. */
+export const DEFAULT_ENGINE_CONFIG = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../config/engine.xml',
+);
+
 export const warehouseEnvSchema = z.object({
   CS_WAREHOUSE_HOST: z.string().min(1).default('127.0.0.1'),
   // 0 asks the OS for a free port (tests); the chosen one is printed when ready.
@@ -17,6 +23,11 @@ export const warehouseEnvSchema = z.object({
     .min(1)
     .default(DEFAULT_DATA_DIR)
     .transform((dir) => path.resolve(REPO_ROOT, dir)),
+  // An empty value runs the engine with chDB's own defaults (no config file).
+  CS_WAREHOUSE_ENGINE_CONFIG: z
+    .string()
+    .default(DEFAULT_ENGINE_CONFIG)
+    .transform((file) => (file === '' ? undefined : path.resolve(REPO_ROOT, file))),
   CS_WAREHOUSE_MAX_BODY_BYTES: z.coerce
     .number()
     .int()

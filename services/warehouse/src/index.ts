@@ -8,7 +8,15 @@ import { CsError, createLogger, type Logger } from '@cs/runtime';
 import { ChdbExecutor } from './chdb-executor.js';
 import { createHttpServer } from './http-server.js';
 
-export { DEFAULT_DATA_DIR, REPO_ROOT, warehouseEnvSchema, type WarehouseEnv } from './config.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
+
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_ENGINE_CONFIG,
+  REPO_ROOT,
+  warehouseEnvSchema,
+  type WarehouseEnv,
+} from './config.js';
 
 export interface WarehouseOptions {
   /** Data directory (created if missing); one per process. */
@@ -17,6 +25,11 @@ export interface WarehouseOptions {
   host?: string;
   /** 0 picks a free port. */
   port: number;
+  /**
+   * The engine's server config file (memory bounds); defaults to config/engine.xml, `null` runs
+   * chDB with its own defaults.
+   */
+  engineConfig?: string | null;
   /** Largest accepted request body, after decompression; defaults to 256 MiB. */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -68,7 +81,11 @@ export async function startWarehouse(options: WarehouseOptions): Promise<Warehou
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? createLogger({ component: 'warehouse' });
   mkdirSync(options.dataDir, { recursive: true });
-  const executor = ChdbExecutor.open(options.dataDir, log);
+  const engineConfig =
+    options.engineConfig === undefined
+      ? DEFAULT_ENGINE_CONFIG
+      : (options.engineConfig ?? undefined);
+  const executor = ChdbExecutor.open(options.dataDir, log, engineConfig);
   const engine = await executor.info();
   const { server, inFlight } = createHttpServer({
     executor,

@@ -95,6 +95,56 @@ describe('warehouse process', () => {
     }
   });
 
+  it('runs the engine with the memory bounds of config/engine.xml and its allocator setting', async () => {
+    const bounded = await spawnWarehouse(tempDir());
+    const client = createClient({ url: bounded.url });
+    const read = async (query: string) =>
+      (await client.query({ query, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+    try {
+      expect(
+        await read(
+          "SELECT value FROM system.merge_tree_settings WHERE name = 'max_parts_to_merge_at_once'",
+        ),
+      ).toEqual([{ value: '3' }]);
+      expect(
+        await read("SELECT value FROM system.server_settings WHERE name = 'mark_cache_size'"),
+      ).toEqual([{ value: '67108864' }]);
+      expect(
+        await read(
+          "SELECT extract(stats, 'opt.dirty_decay_ms: (\\\\d+)') AS decay FROM system.jemalloc_stats",
+        ),
+      ).toEqual([{ decay: '0' }]);
+      // One thread per query, and a request that asks for more gets it only for itself.
+      const threads = "SELECT value FROM system.settings WHERE name = 'max_threads'";
+      expect(await read(threads)).toEqual([{ value: '1' }]);
+      const asked = await client.query({
+        query: threads,
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_threads: 2 },
+      });
+      expect(await asked.json()).toEqual([{ value: '2' }]);
+      expect(await read(threads)).toEqual([{ value: '1' }]);
+    } finally {
+      await client.close();
+      expect(await bounded.stop()).toBe(0);
+    }
+
+    // An empty CS_WAREHOUSE_ENGINE_CONFIG leaves chDB's own defaults.
+    const plain = await spawnWarehouse(tempDir(), { CS_WAREHOUSE_ENGINE_CONFIG: '' });
+    const plainClient = createClient({ url: plain.url });
+    try {
+      const result = await plainClient.query({
+        query:
+          "SELECT value FROM system.merge_tree_settings WHERE name = 'max_parts_to_merge_at_once'",
+        format: 'JSONEachRow',
+      });
+      expect(await result.json()).toEqual([{ value: '100' }]);
+    } finally {
+      await plainClient.close();
+      expect(await plain.stop()).toBe(0);
+    }
+  });
+
   it('names the port and exits 1 when the port is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

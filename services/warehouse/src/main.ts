@@ -1,6 +1,7 @@
 /**
  * Runs the warehouse: `node --conditions=@cs/source --import tsx src/main.ts`.
- * Config: CS_WAREHOUSE_HOST, CS_WAREHOUSE_PORT, CS_WAREHOUSE_DATA, CS_WAREHOUSE_MAX_BODY_BYTES.
+ * Config: CS_WAREHOUSE_HOST, CS_WAREHOUSE_PORT, CS_WAREHOUSE_DATA, CS_WAREHOUSE_ENGINE_CONFIG,
+ * CS_WAREHOUSE_MAX_BODY_BYTES.
  */
 import { createLogger, parseEnv, runService } from '@cs/runtime';
 import { warehouseEnvSchema } from './config.js';
@@ -15,6 +16,7 @@ runService('warehouse', log, async () => {
     host: env.CS_WAREHOUSE_HOST,
     port: env.CS_WAREHOUSE_PORT,
     dataDir: env.CS_WAREHOUSE_DATA,
+    engineConfig: env.CS_WAREHOUSE_ENGINE_CONFIG ?? null,
     maxBodyBytes: env.CS_WAREHOUSE_MAX_BODY_BYTES,
     logger: log,
   });

@@ -18,6 +18,12 @@ describe('session-state', () => {
     expect(resetStatement(['a', 'b'])).toBe('SET a = DEFAULT, b = DEFAULT');
   });
 
+  it('resets a setting the engine was started with to its start value, not the compiled default', () => {
+    expect(resetStatement(['max_threads', 'b'], { max_threads: '1' })).toBe(
+      "SET max_threads = '1', b = DEFAULT",
+    );
+  });
+
   it('finds the names a SET statement assigns', () => {
     expect(setStatementNames("SET a = 1, b = 'x,y', c = [1, 2], d = {'k': 'v'};")).toEqual([
       'a',

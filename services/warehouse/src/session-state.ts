@@ -20,8 +20,19 @@ export function setStatement(name: string, value: string): string {
   return `SET ${name} = ${quoteString(value)}`;
 }
 
-export function resetStatement(names: readonly string[]): string {
-  return `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')}`;
+/**
+ * Undoes settings: back to the engine's start value for the ones the session was started with
+ * (`SET x = DEFAULT` would return those to the compiled default), to DEFAULT for the others.
+ */
+export function resetStatement(
+  names: readonly string[],
+  startValues: Readonly<Record<string, string>> = {},
+): string {
+  const reset = (name: string): string => {
+    const start = Object.hasOwn(startValues, name) ? startValues[name] : undefined;
+    return `${name} = ${start === undefined ? 'DEFAULT' : quoteString(start)}`;
+  };
+  return `SET ${names.map(reset).join(', ')}`;
 }
 
 const SET_QUERY = /^\s*SET\s+(?!(?:DEFAULT\s+)?ROLE\b)([\s\S]*?);?\s*$/i;
