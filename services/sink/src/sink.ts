@@ -49,6 +49,8 @@ export interface SinkOptions {
   readonly kafkaLogLevel?: logLevel;
   /** A writer other than ClickHouse over HTTP (tests). */
   readonly writer?: FactWriter;
+  /** While start-up lasts longer, it logs the step it is in, this often (15 s by default). */
+  readonly startWarnMs?: number;
 }
 
 export type SinkExit =
@@ -65,6 +67,7 @@ export interface Sink {
 
 const TICK_MS = 50;
 const PING_MS = 2_000;
+const START_WARN_MS = 15_000;
 const LAG_MS = 15_000;
 
 /** Connects, registers schemas, joins the group and starts writing; resolves once consuming. */
@@ -144,6 +147,25 @@ class KafkaClickHouseSink implements Sink {
   }
 
   async start(): Promise<void> {
+    // NOTE: /healthz answers from the first step on, so a start-up that hangs further on would look
+    // up from outside; it says which step it is in instead, every START_WARN_MS.
+    let step = 'metrics endpoint';
+    const started = Date.now();
+    const watchdog = setInterval(() => {
+      this.#logger.warn('start-up is slow', {
+        step,
+        seconds: Math.round((Date.now() - started) / 1000),
+      });
+    }, this.options.startWarnMs ?? START_WARN_MS);
+    watchdog.unref();
+    try {
+      await this.#start((next) => (step = next));
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  async #start(step: (name: string) => void): Promise<void> {
     const config = this.#config;
     if (config.metricsPort !== null) {
       this.#http = await startHttpEndpoint({
@@ -152,10 +174,13 @@ class KafkaClickHouseSink implements Sink {
         metrics: () => this.metrics.consumer.registry.format(),
       });
     }
+    step('registering schemas');
     const registry = createSchemaRegistry({ host: config.schemaRegistryUrl });
     const ids = await registerSchemas(registry, this.options.catalog);
     this.#buildRows = createRowBuilder(createCodec(registry, ids), this.#topics);
+    step('connecting to Kafka');
     await this.#admin.connect();
+    step('creating topics');
     await ensureTopics(this.#admin, this.options.catalog);
     this.#consumer.on(this.#consumer.events.COMMIT_OFFSETS, ({ payload }) => {
       for (const { topic, partitions } of payload.topics) {
@@ -203,6 +228,7 @@ class KafkaClickHouseSink implements Sink {
         new CsError<SinkErrorCode>('SINK_CRASHED', payload.error.message, { cause: payload.error }),
       );
     });
+    step('joining the consumer group');
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [...this.#topics.keys()], fromBeginning: true });
     await this.#consumer.run({
