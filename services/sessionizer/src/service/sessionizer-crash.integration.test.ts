@@ -114,6 +114,8 @@ describe('sessionizer service under SIGKILL', () => {
       CS_SESSIONIZER_GROUP_ID: groupId,
       CS_SESSIONIZER_METRICS_PORT: '0',
       CS_SESSIONIZER_COMMIT_EVERY: '7',
+      // Most of the 16 users held encoded (cold) after each unit, so crashes hit that path too.
+      CS_SESSIONIZER_HOT_USERS: '2',
       // A restarted instance waits out the killed member's session: keep it short. (A restore,
       // however long, no longer costs the membership: the shell heartbeats while it runs.)
       CS_SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
