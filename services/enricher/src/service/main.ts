@@ -6,8 +6,7 @@
  * CS_ENRICHER_HIERARCHY_HORIZON_HOURS, CS_ENRICHER_HEAP_GROWING_PERCENT, and the catalog's
  * CS_TOPIC_PARTITIONS for topics it creates.
  */
-import { setFlagsFromString } from 'node:v8';
-import { createLogger, parseEnv, runService } from '@cs/runtime';
+import { createLogger, limitHeapGrowth, parseEnv, runService } from '@cs/runtime';
 import { topicCatalogFromEnv } from '@cs/schemas';
 import { loadTenants, tenantsFilePath } from '@cs/tenants';
 import { startEnricher } from './enricher-service.js';
@@ -17,13 +16,7 @@ const log = createLogger({ component: 'enricher' });
 
 runService('enricher', log, async () => {
   const env = parseEnv(enricherEnvSchema);
-  // NOTE: read by V8 at every full GC (when it sets the next heap limit), so setting it here, before
-  // the tables are read, takes effect for the whole run; unlike --max-old-space-size it needs no
-  // command-line flag (the services are started as `node … main.ts` by scripts/app-services.ts)
-  // and cannot make the process run out of heap.
-  if (env.CS_ENRICHER_HEAP_GROWING_PERCENT > 0) {
-    setFlagsFromString(`--heap-growing-percent=${env.CS_ENRICHER_HEAP_GROWING_PERCENT}`);
-  }
+  limitHeapGrowth(env.CS_ENRICHER_HEAP_GROWING_PERCENT);
   const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
   const catalog = topicCatalogFromEnv();
   log.info('starting', { config: env });

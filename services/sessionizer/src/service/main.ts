@@ -4,8 +4,7 @@
  * CS_SESSIONIZER_GROUP_ID, CS_SESSIONIZER_METRICS_PORT, CS_SESSIONIZER_COMMIT_EVERY,
  * CS_SESSIONIZER_SESSION_TIMEOUT_MS, CS_SESSIONIZER_RESTORE_TIMEOUT_MS, CS_SESSIONIZER_HOT_USERS, CS_SESSIONIZER_HEAP_GROWING_PERCENT, and the catalog's CS_TOPIC_PARTITIONS for topics it creates.
  */
-import { setFlagsFromString } from 'node:v8';
-import { createLogger, parseEnv, runService } from '@cs/runtime';
+import { createLogger, limitHeapGrowth, parseEnv, runService } from '@cs/runtime';
 import { topicCatalogFromEnv } from '@cs/schemas';
 import { loadTenants, tenantsFilePath } from '@cs/tenants';
 import { sessionizerEnvSchema } from './service-config.js';
@@ -15,12 +14,7 @@ const log = createLogger({ component: 'sessionizer' });
 
 runService('sessionizer', log, async () => {
   const env = parseEnv(sessionizerEnvSchema);
-  if (env.CS_SESSIONIZER_HEAP_GROWING_PERCENT > 0) {
-    // NOTE: V8 reads this flag each time it sets the next heap limit after a full GC, so setting
-    // it here (rather than on the node command line, which every launcher would have to repeat)
-    // takes effect. See service-config.ts.
-    setFlagsFromString(`--heap-growing-percent=${String(env.CS_SESSIONIZER_HEAP_GROWING_PERCENT)}`);
-  }
+  limitHeapGrowth(env.CS_SESSIONIZER_HEAP_GROWING_PERCENT);
   const tenants = loadTenants(tenantsFilePath({ CS_TENANTS_FILE: env.CS_TENANTS_FILE }));
   const catalog = topicCatalogFromEnv();
   log.info('starting', { config: env, tenants: tenants.tenants.map((tenant) => tenant.id) });
