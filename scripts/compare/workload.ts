@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@cs/infra';
+import { prng } from '@cs/infra/testing';
 
 export interface WorkloadSpec {
   seed: number;
@@ -61,17 +62,8 @@ function runCs(args: readonly string[]): Promise<void> {
   });
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence (re-orderings, chaos schedules). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A small seeded PRNG (mulberry32): re-orderings and chaos schedules repeat with their seed. */
+export { prng };
 
 /** The `ts` of a line of one of `types`, else `undefined`. */
 function lineTs(line: string, types: readonly string[]): number | undefined {

@@ -23,22 +23,15 @@
  * stderr, e.g. with BENCH_NODE_ARGS=--trace-gc). Prints figures; asserts nothing. Topics get a unique
  * prefix and are deleted.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  appendFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createPublisher } from '@cs/publisher';
 import { deleteSubjects } from '@cs/publisher/testing';
+import { prng } from '@cs/infra/testing';
 import { createLogger, retryingKafka } from '@cs/runtime';
 import {
   createCodec,
@@ -50,6 +43,7 @@ import {
   type ValidEvent,
 } from '@cs/schemas';
 import { enricherTopics } from '../src/service/enricher-topics.js';
+import { startEnricherProcess } from '../src/service/enricher-process.test-support.js';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
@@ -62,7 +56,6 @@ const TENANTS = ['bench1', 'bench2'];
 const partitions = 3;
 const prefix = `bench_${randomBytes(6).toString('hex')}.`;
 const groupId = `${prefix}enricher`;
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const quietLogger = createLogger({ component: 'enricher-bench', write: () => undefined });
 
 const kafka = new Kafka({ clientId: 'enricher-bench', brokers, logLevel: logLevel.NOTHING });
@@ -75,18 +68,6 @@ const DAY = 86_400_000;
 const ROLES = ['viewer', 'editor', 'admin', 'owner'];
 const TITLES = ['engineer', 'manager', 'analyst', 'designer', 'sales'];
 const MB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-/** mulberry32: the same workload every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Workload {
   entities: ValidEvent[];
@@ -241,50 +222,28 @@ function cpuSeconds(pid: number): number {
 }
 
 function startChild(tenantsFile: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      ...(snapshotDir === undefined
-        ? []
-        : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`]),
-      '--conditions=@cs/source',
-      '--import',
-      'tsx',
-      'services/enricher/src/service/main.ts',
-    ],
+  return startEnricherProcess(
     {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers.join(','),
-        SCHEMA_REGISTRY_URL: registryUrl,
-        CS_TENANTS_FILE: tenantsFile,
-        CS_TOPIC_PREFIX: prefix,
-        CS_TOPIC_PARTITIONS: String(partitions),
-        CS_ENRICHER_GROUP_ID: groupId,
-        CS_ENRICHER_METRICS_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      KAFKA_BROKERS: brokers.join(','),
+      SCHEMA_REGISTRY_URL: registryUrl,
+      CS_TENANTS_FILE: tenantsFile,
+      CS_TOPIC_PREFIX: prefix,
+      CS_TOPIC_PARTITIONS: String(partitions),
+      CS_ENRICHER_GROUP_ID: groupId,
+      CS_ENRICHER_METRICS_PORT: '0',
+    },
+    {
+      nodeArgs: [
+        ...nodeArgs,
+        ...(snapshotDir === undefined
+          ? []
+          : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`]),
+      ],
+      ...(process.env.BENCH_CHILD_LOG === undefined
+        ? {}
+        : { logFile: process.env.BENCH_CHILD_LOG }),
     },
   );
-  const log = process.env.BENCH_CHILD_LOG;
-  if (log !== undefined) {
-    child.stdout.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
-    child.stderr.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
-  }
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolveStarted, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out = (out + chunk.toString('utf8')).slice(-4000);
-      if (out.includes('enricher consuming')) resolveStarted(child);
-    });
-    child.once('exit', (code) => reject(new Error(`enricher exited (${String(code)}): ${stderr}`)));
-  });
 }
 
 /** Whether the group has committed every partition of `topic` to its end. */

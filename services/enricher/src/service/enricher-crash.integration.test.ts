@@ -4,14 +4,14 @@
  * arriving, and is restarted each time. Read committed and netted, its derived topics must equal
  * an uninterrupted run: the pure core over the same records in publish order.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServices, uniqueName } from '@cs/infra/testing';
+import { prng, testServices, uniqueName } from '@cs/infra/testing';
+import { startEnricherProcess } from './enricher-process.test-support.js';
 import { createPublisher, type Publisher } from '@cs/publisher';
 import { deleteSubjects } from '@cs/publisher/testing';
 import { DLQ_HEADERS, retryingKafka } from '@cs/runtime';
@@ -37,7 +37,6 @@ import { HIERARCHY_STEP } from './entity-stages.js';
 import { quietLogger, TENANT } from './enricher-scenario.test-support.js';
 
 const services = testServices();
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const prefix = `${uniqueName('enr_crash')}.`;
 const catalog = topicCatalog({ prefix, partitions: 3 });
 const topics = enricherTopics(catalog, prefix);
@@ -82,18 +81,6 @@ afterAll(async () => {
   await deleteSubjects(services.schemaRegistryUrl, catalog);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** mulberry32: the same seed gives the same workload and kill points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Item =
   | { kind: 'account'; record: AccountRecord }
@@ -211,27 +198,10 @@ async function publish(items: readonly Item[]): Promise<void> {
 }
 
 /** Starts main.ts; resolves once it says it is consuming. */
-function startChild(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@cs/source', '--import', 'tsx', 'services/enricher/src/service/main.ts'],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+async function startChild(env: Record<string, string>): Promise<ChildProcess> {
+  const child = await startEnricherProcess(env);
   children.push(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolveStarted, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out = (out + chunk.toString('utf8')).slice(-4000);
-      if (out.includes('enricher consuming')) resolveStarted(child);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`enricher exited (${String(code)}): ${stderr} ${out}`)),
-    );
-  });
+  return child;
 }
 
 const exited = (child: ChildProcess): Promise<number | null> =>

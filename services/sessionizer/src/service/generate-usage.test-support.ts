@@ -1,18 +1,9 @@
+import { prng } from '@cs/infra/testing';
 import type { UsageInput } from './sessionizer.test-support.js';
 
-const MODULES = ['Reports', 'Billing', 'Admin', undefined] as const;
+export { prng };
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const MODULES = ['Reports', 'Billing', 'Admin', undefined] as const;
 
 /**
  * `perUser` events for each of `users` users (two tenants, UTC and Europe/Paris), in time order per
