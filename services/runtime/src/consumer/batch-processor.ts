@@ -122,6 +122,11 @@ export class BatchProcessor<T> {
     return settled;
   }
 
+  /** Resolves once no commit past a filtered fetch is under way (before the producers close). */
+  async passesSettled(): Promise<void> {
+    while (this.#passes.size > 0) await Promise.all(this.#passes.values());
+  }
+
   async #pass(fetch: FilteredFetch, commit: CommitOffsets): Promise<void> {
     if (this.options.stopping()) return;
     const { delivery, metrics, groupId } = this.options;
