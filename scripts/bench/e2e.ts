@@ -19,14 +19,7 @@
 //      cs_sessionizer_users gauge) with its RSS growth per held user.
 // Prints a table with the targets next to the figures, writes bench/results/<date>-e2e.json.
 import { spawn } from 'node:child_process';
-import {
-  createReadStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -35,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { repoRoot, stackDown, stackProfile, stackStatus, stackUp } from '@cs/infra';
-import type { TestServices } from '@cs/infra/testing';
+import { processCpuSeconds, processMemory, type TestServices } from '@cs/infra/testing';
 import { createLogger, errorMessage } from '@cs/runtime';
 import { createPublisher } from '@cs/publisher';
 import { topicCatalog, validateEvent, type ValidEvent } from '@cs/schemas';
@@ -47,8 +40,6 @@ const MARKER_TENANT = 'bmark';
 const MARKER_KEY = 'bench-marker-key';
 const PARTITIONS = 3;
 const MB = 1024 * 1024;
-/** USER_HZ: the unit of /proc/<pid>/stat times (100 on Linux on every common architecture). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const TARGETS = {
   ratioOfRawConsume: 0.4,
@@ -227,31 +218,6 @@ async function rawBaseline(services: TestServices, file: string, usage: number) 
   }
 }
 
-function procStatus(pid: number | undefined): { rss: number; hwm: number } | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
-    const kb = (field: string): number =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    // The fields after the command name (which may hold spaces) start at the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The CPU each process spent between `before` and now, per event, busiest first. */
 function cpuSpent(
   before: Map<string, number | undefined>,
@@ -260,7 +226,7 @@ function cpuSpent(
 ): Array<{ name: string; seconds: number; microsPerEvent: number }> {
   return [...pids]
     .map(([name, pid]) => {
-      const seconds = (cpuSeconds(pid) ?? NaN) - (before.get(name) ?? NaN);
+      const seconds = (processCpuSeconds(pid) ?? NaN) - (before.get(name) ?? NaN);
       return { name, seconds, microsPerEvent: (seconds / events) * 1e6 };
     })
     .sort((a, b) => b.seconds - a.seconds);
@@ -271,7 +237,7 @@ function rssSampler(pids: () => Map<string, number | undefined>) {
   const peaks = new Map<string, { rss: number; hwm: number }>();
   const sample = (): void => {
     for (const [name, pid] of pids()) {
-      const now = procStatus(pid);
+      const now = processMemory(pid);
       if (now === undefined) continue;
       const before = peaks.get(name) ?? { rss: 0, hwm: 0 };
       peaks.set(name, { rss: Math.max(before.rss, now.rss), hwm: Math.max(before.hwm, now.hwm) });
@@ -515,7 +481,7 @@ async function main(): Promise<number> {
     const running = pipeline;
     const pids = (): Map<string, number | undefined> =>
       new Map([...running.processes()].map(([name, app]) => [name, app.child.pid]));
-    const idle = new Map([...pids()].map(([name, pid]) => [name, procStatus(pid)?.rss ?? NaN]));
+    const idle = new Map([...pids()].map(([name, pid]) => [name, processMemory(pid)?.rss ?? NaN]));
     // The embedded warehouse's process, when it is this machine's `bench` profile's.
     const profile = stackProfile(process.env.CS_STACK ?? 'bench');
     const warehousePid =
@@ -537,7 +503,7 @@ async function main(): Promise<number> {
           ]);
     const cpuPids = (): Map<string, number | undefined> =>
       new Map([...pids(), ...stackPids, ['bench (cs ingest)', process.pid]]);
-    const cpuBefore = new Map([...cpuPids()].map(([name, pid]) => [name, cpuSeconds(pid)]));
+    const cpuBefore = new Map([...cpuPids()].map(([name, pid]) => [name, processCpuSeconds(pid)]));
 
     log(`end to end: ingesting ${fmt(counts.all)} events into ${running.prefix} …`);
     const e2eStarted = performance.now();

@@ -48,3 +48,5 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
+
+export { processCpuSeconds, processMemory } from './process-stats.js';

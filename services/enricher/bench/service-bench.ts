@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createPublisher } from '@cs/publisher';
 import { deleteSubjects } from '@cs/publisher/testing';
-import { prng } from '@cs/infra/testing';
+import { prng, processCpuSeconds, processMemory } from '@cs/infra/testing';
 import { createLogger, retryingKafka } from '@cs/runtime';
 import {
   createCodec,
@@ -198,29 +198,6 @@ async function publishAll(): Promise<{ entityCount: number; activityCount: numbe
   return { entityCount: workload.entities.length, activityCount: count };
 }
 
-interface ProcStatus {
-  rss: number;
-  hwm: number;
-}
-
-function procStatus(pid: number): ProcStatus | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string): number =>
-      Number(new RegExp(`${name}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
-    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** User + system CPU seconds of a process (/proc/<pid>/stat fields 14 and 15, in clock ticks). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 function startChild(tenantsFile: string): Promise<ChildProcess> {
   return startEnricherProcess(
     {
@@ -276,11 +253,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     child = await startChild(tenantsFile);
     const pid = child.pid ?? 0;
-    const idle = procStatus(pid);
-    const cpuAtStart = cpuSeconds(pid);
+    const idle = processMemory(pid);
+    const cpuAtStart = processCpuSeconds(pid) ?? NaN;
     let maxRss = 0;
     const sampler = setInterval(() => {
-      maxRss = Math.max(maxRss, procStatus(pid)?.rss ?? 0);
+      maxRss = Math.max(maxRss, processMemory(pid)?.rss ?? 0);
     }, 200);
     const inputs = [
       topics.account,
@@ -298,8 +275,8 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    const cpu = cpuSeconds(pid) - cpuAtStart;
-    const end = procStatus(pid);
+    const cpu = (processCpuSeconds(pid) ?? NaN) - cpuAtStart;
+    const end = processMemory(pid);
     const hwm = end?.hwm ?? 0;
     console.log(
       `enricher: ${events} records in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)}/s` +

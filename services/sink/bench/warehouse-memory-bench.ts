@@ -19,12 +19,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { migrate } from '@cs/migrate';
+import { processMemory } from '@cs/infra/testing';
 import { createLogger } from '@cs/runtime';
 import { dedupToken, mapDerived, type FactRow, type FactTable } from '../src/index.js';
 
@@ -46,11 +47,10 @@ const DAYS = 2;
 const DAY0 = 20_635; // 2026-07-01
 const quiet = createLogger({ component: 'warehouse-memory-bench', write: () => undefined });
 
-function procStatus(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number =>
-    Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+function procStatus(pid: number | undefined): { rss: number; hwm: number } {
+  const memory = processMemory(pid);
+  if (memory === undefined) throw new Error(`the warehouse (pid ${String(pid)}) is gone`);
+  return memory;
 }
 
 async function startWarehouse(dataDir: string) {
