@@ -90,8 +90,8 @@ export function enricherHandler(options: EnricherHandlerOptions): RecordHandler<
             : applyUserStage(state, data.record, source, encoding);
         partitions.handled(source);
         options.onEntity?.(data.type, result.outcome, result.refusals);
-        // A stale account record still joins the hierarchy's history (its outputs are the
-        // corrections it causes); a stale user record has none.
+        // A stale record still has outputs: an account record joins the hierarchy's history (the
+        // corrections it causes), a user record is published for its day (see applyUserStage).
         if (result.outcome === 'duplicate' || result.outputs.length + result.changelog.length === 0)
           return outcome.drop(`${result.outcome} ${data.type} record`);
         return outcome.ok(result.outputs, result.changelog);

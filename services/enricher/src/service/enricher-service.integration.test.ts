@@ -201,4 +201,39 @@ describe('enricher service', () => {
     });
     expect(await edges(w)).toEqual(['C→∅', 'B→C', 'A→B', 'D→A']);
   });
+
+  it("publishes a user record older than the user's latest too (its day), while the latest stays current", async () => {
+    const w = await enricherWorld('enricher_stale_user');
+    worlds.push(w);
+    const day = (d: number) => Date.UTC(2026, 2, d, 10);
+    // The user moved from A to B; its records arrive newest first (different raw partitions can
+    // deliver them in any order).
+    await w.publish({ ...user('u-new', 'u1', 'B', 'admin'), ts: day(2) });
+    await eventually(
+      () => w.records(w.catalog.derived['user-state'].name),
+      (list) => list.length === 1,
+    );
+    await w.publish({ ...user('u-old', 'u1', 'A', 'viewer'), ts: day(1) });
+    const states = await eventually(
+      () => w.records(w.catalog.derived['user-state'].name),
+      (list) => list.length === 2,
+    );
+    const rows = await Promise.all(
+      states.map((record) => w.codec.decode('derived-user-state', record.value ?? Buffer.alloc(0))),
+    );
+    const epochDay = (ms: number) => Math.floor(ms / 86_400_000);
+    expect(rows.map((row) => [row.accountId, row.role, row.day])).toEqual([
+      ['B', 'admin', epochDay(day(2))],
+      ['A', 'viewer', epochDay(day(1))],
+    ]);
+    expect(states.map((record) => record.key)).toEqual([`${TENANT}/B`, `${TENANT}/A`]);
+    // The older record changed nothing: the user is still B's admin.
+    await w.activity({ eventId: 'e1', userId: 'u1', accountId: 'B' });
+    expect(
+      await until(
+        () => enriched(w),
+        (rows) => 'e1' in rows,
+      ),
+    ).toEqual({ e1: { path: ['B'], role: 'admin' } });
+  });
 });

@@ -154,7 +154,17 @@ function originMatches(source: SourceRecord, origin: RecordOrigin): boolean {
   );
 }
 
-/** One user record of a user's ordered stream: the latest state, rendered as user-state. */
+/**
+ * One user record of a user's ordered stream. An applied record becomes the user's state (table
+ * and changelog); applied or stale, it is published as user-state.
+ *
+ * NOTE: a stale record (older `ts` than the user's latest) changes no state, but it is still a
+ * user record of its day: a user is known from its first record's day (CONTRACT §2, cs.users'
+ * known-since in user_records_first). Records of one user under different accounts arrive on
+ * different raw partitions, so an older one can come after a newer one; dropping it would make
+ * the user known only from the newer record's day. users_current takes the latest by ts, so the
+ * stale row never becomes the user's current one.
+ */
 export function applyUserStage(
   state: EnricherState,
   record: UserRecord,
@@ -165,7 +175,7 @@ export function applyUserStage(
   const before = users.get(record.userId);
   try {
     const result = applyUserRecord(state, record);
-    if (result.outcome !== 'applied') {
+    if (result.outcome === 'duplicate') {
       return { outcome: result.outcome, outputs: [], changelog: [], refusals: 0 };
     }
     const { topics, codec, dayOf } = encoding;
@@ -185,6 +195,9 @@ export function applyUserStage(
         }),
       },
     ];
+    if (result.outcome === 'stale') {
+      return { outcome: result.outcome, outputs, changelog: [], refusals: 0 };
+    }
     const changelog: OutputRecord[] = [
       {
         topic: topics.usersChangelog,
