@@ -378,11 +378,89 @@ async function pacedLoad(
   return { sent, seconds, perSecond: sent / seconds };
 }
 
+/**
+ * When each marker user's record first became readable (read committed) on the topics between the
+ * gateway and the sink: the sessionizer's output and the enricher's. Splits a marker's latency into
+ * the processors' part and the sink's and warehouse's part.
+ */
+async function markerStages(pipeline: Pipeline, services: TestServices) {
+  const topics = {
+    // NOTE: the sessionizer's activity topic (ACTIVITY_TOPIC in its sessionizer-topics.ts).
+    sessionized: `${pipeline.prefix}cs.derived.sessionized-usage`,
+    enriched: topicCatalog({ prefix: pipeline.prefix }).derived['enriched-usage'].name,
+  };
+  const seen = new Map<string, Map<string, number>>(
+    Object.values(topics).map((topic) => [topic, new Map()]),
+  );
+  const kafka = new Kafka({
+    clientId: 'cs-bench-stages',
+    brokers: services.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: `${pipeline.prefix}bench-stages`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 50,
+  });
+  const prefix = Buffer.from(`${MARKER_TENANT}/`);
+  await consumer.connect();
+  await consumer.subscribe({ topics: Object.values(topics), fromBeginning: false });
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+  );
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: ({ batch }) => {
+      const now = performance.now();
+      const byUser = seen.get(batch.topic);
+      for (const message of batch.messages) {
+        const key = message.key;
+        if (byUser === undefined || key === null || !key.subarray(0, prefix.length).equals(prefix))
+          continue;
+        const user = key.subarray(prefix.length).toString();
+        if (!byUser.has(user)) byUser.set(user, now);
+      }
+      return Promise.resolve();
+    },
+  });
+  await joined;
+  return {
+    /** When `user`'s first record was read on each stage's topic. */
+    at: (user: string) => ({
+      sessionized: seen.get(topics.sessionized)?.get(user),
+      enriched: seen.get(topics.enriched)?.get(user),
+    }),
+    stop: () => consumer.disconnect(),
+  };
+}
+
+type MarkerStages = Awaited<ReturnType<typeof markerStages>>;
+
+/** p50 and p99 of the non-missing values, and how many were missing. */
+function percentiles(values: ReadonlyArray<number | undefined>) {
+  const sorted = values
+    .filter((value): value is number => value !== undefined)
+    .sort((a, b) => a - b);
+  return {
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? NaN,
+    missing: values.length - sorted.length,
+  };
+}
+
 /** Markers through the gateway, one every `intervalMs` until `until`; their visibility polled. */
-async function markers(pipeline: Pipeline, until: number, intervalMs: number, firstDay: string) {
+async function markers(
+  pipeline: Pipeline,
+  until: number,
+  intervalMs: number,
+  firstDay: string,
+  stages: MarkerStages,
+) {
   const gateway = pipeline.gatewayUrl;
   if (gateway === undefined) throw new Error('latency: the pipeline runs no gateway');
   const acked = new Map<string, number>();
+  const users = new Map<string, string>();
   const visible = new Map<string, number>();
   let failures = 0;
   const polling = new AbortController();
@@ -419,8 +497,10 @@ async function markers(pipeline: Pipeline, until: number, intervalMs: number, fi
       body: JSON.stringify(event),
     });
     await response.arrayBuffer();
-    if (response.status === 200) acked.set(day, performance.now());
-    else failures += 1;
+    if (response.status === 200) {
+      acked.set(day, performance.now());
+      users.set(day, event.userId);
+    } else failures += 1;
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
   }
@@ -430,20 +510,33 @@ async function markers(pipeline: Pipeline, until: number, intervalMs: number, fi
   }
   polling.abort();
   await poller;
-  const latencies = [...acked]
-    .flatMap(([day, at]) => {
-      const seen = visible.get(day);
-      return seen === undefined ? [] : [Math.max(0, seen - at)];
-    })
-    .sort((a, b) => a - b);
+  // Per marker: ack → read on the sessionizer's topic → on the enricher's → in the view.
+  const steps = [...acked].map(([day, at]) => {
+    const { sessionized, enriched } = stages.at(users.get(day) ?? '');
+    const view = visible.get(day);
+    const since = (from: number | undefined, to: number | undefined) =>
+      from === undefined || to === undefined ? undefined : Math.max(0, to - from);
+    return {
+      total: since(at, view),
+      sessionizer: since(at, sessionized),
+      enricher: since(sessionized, enriched),
+      sinkAndWarehouse: since(enriched, view),
+    };
+  });
+  const total = percentiles(steps.map((step) => step.total));
   return {
     sent: k,
     acked: acked.size,
     refused: failures,
-    neverVisible: acked.size - latencies.length,
-    p50Ms: quantile(latencies, 0.5),
-    p99Ms: quantile(latencies, 0.99),
-    maxMs: latencies.at(-1) ?? NaN,
+    neverVisible: total.missing,
+    p50Ms: total.p50Ms,
+    p99Ms: total.p99Ms,
+    maxMs: total.maxMs,
+    steps: {
+      sessionizer: percentiles(steps.map((step) => step.sessionizer)),
+      enricher: percentiles(steps.map((step) => step.enricher)),
+      sinkAndWarehouse: percentiles(steps.map((step) => step.sinkAndWarehouse)),
+    },
   };
 }
 
@@ -537,11 +630,12 @@ async function main(): Promise<number> {
     );
     const stageMetrics = ['cs_batch_duration_seconds', 'cs_sink_insert_duration_seconds'];
     const stagesBefore = await Promise.all(stageMetrics.map((m) => histogramTotals(running, m)));
+    const probe = await markerStages(running, svc);
     const until = performance.now() + options.latencySeconds * 1000;
     const [load, latency] = await Promise.all([
       pacedLoad(running, svc, background, halfRate, until),
-      markers(running, until, options.markerIntervalMs, addDays(start, -1)),
-    ]);
+      markers(running, until, options.markerIntervalMs, addDays(start, -1), probe),
+    ]).finally(() => probe.stop());
     const stagesAfter = await Promise.all(stageMetrics.map((m) => histogramTotals(running, m)));
     const noTotals = new Map<string, { sum: number; count: number }>();
     const stages = stageMetrics.map((metric, i) => ({
@@ -610,6 +704,18 @@ async function main(): Promise<number> {
         `≤ ${fmt(TARGETS.p99Ms)} ms`,
         verdict(latency.p99Ms <= TARGETS.p99Ms && latency.neverVisible === 0),
       ],
+      ...(
+        [
+          ['gateway ack → read on the sessionizer output', latency.steps.sessionizer],
+          ['  → read on the enricher output', latency.steps.enricher],
+          ['  → cs.daily_activity (sink, warehouse, poll)', latency.steps.sinkAndWarehouse],
+        ] as const
+      ).map(([label, step]): [string, string, string, string] => [
+        `  ${label} p50 / p99`,
+        `${fmt(step.p50Ms)} / ${fmt(step.p99Ms)} ms`,
+        step.missing > 0 ? `${String(step.missing)} unseen` : '',
+        '',
+      ]),
       ...stages.flatMap(({ metric, perService }) =>
         perService.map(({ name, count, meanMs }): [string, string, string, string] => [
           `  ${name}: ${metric === 'cs_batch_duration_seconds' ? 'batches' : 'inserts'} during the latency run (mean)`,
