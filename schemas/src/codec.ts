@@ -4,7 +4,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { CsError } from '@cs/runtime';
 import { avroType, invalidPaths } from './avro-types.js';
 import type { RecordBySchemaName, SchemaName } from './generated/index.js';
-import type { SchemaIds } from './registry.js';
+import { isRegistryUnavailable, statusOf, type SchemaIds } from './registry.js';
 
 /**
  * Confluent wire format: magic byte 0, the writer schema's registry id (4 bytes, big-endian), then
@@ -64,14 +64,6 @@ export function wireSchemaId(bytes: Buffer): number | undefined {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'status' in error) {
-    const status = error.status;
-    return typeof status === 'number' ? status : undefined;
-  }
-  return undefined;
 }
 
 /**
@@ -155,14 +147,15 @@ async function loadResolver(
   try {
     writer = await registry.getSchema(id);
   } catch (error: unknown) {
-    const status = statusOf(error);
-    const missing = status === 404;
+    const missing = statusOf(error) === 404;
     throw new CsError<CodecErrorCode>(
       'DECODE_UNKNOWN_SCHEMA',
       missing
         ? `schema id ${id} is not in the registry`
         : `registry lookup of id ${id} failed: ${messageOf(error)}`,
-      { cause: error, retriable: !missing && (status === undefined || status >= 500) },
+      // NOTE: a refused connection or a timeout is status 400 too (isRegistryUnavailable): the
+      // record waits for the registry rather than becoming a dead letter.
+      { cause: error, retriable: !missing && isRegistryUnavailable(error) },
     );
   }
   try {

@@ -13,7 +13,31 @@ export interface SchemaRegistryOptions {
   /** Base URL of a Confluent-API registry, e.g. `http://127.0.0.1:18081/apis/ccompat/v7`. */
   host: string;
   clientId?: string;
+  /** How long one request may wait for its answer (default REGISTRY_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * NOTE: the client sets no timeout of its own, so a request the registry accepted but never
+ * answered waited for ever: seen once in a chaos run, where Apicurio took a GET on a reused
+ * keep-alive connection and neither logged nor answered it, and `cs ingest` hung. A timed-out
+ * request fails as a connection failure (isConnectionFailure): callers retry it.
+ */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+
+type RegistryMiddleware = NonNullable<
+  ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']
+>[number];
+
+/** A mappersmith middleware giving every request without a timeout of its own `ms`. */
+const requestTimeout =
+  (ms: number): RegistryMiddleware =>
+  () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: ms });
+    },
+  });
 
 /**
  * A registry client whose avsc types read `decimal` as exact strings. Use it for everything that
@@ -22,12 +46,17 @@ export interface SchemaRegistryOptions {
  */
 export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegistry {
   return new SchemaRegistry(
-    { host: options.host, clientId: options.clientId ?? 'cs-schemas' },
+    {
+      host: options.host,
+      clientId: options.clientId ?? 'cs-schemas',
+      middlewares: [requestTimeout(options.requestTimeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS)],
+    },
     { [SchemaType.AVRO]: avroOptions() },
   );
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a registry client error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'status' in error) {
     const status = error.status;
     return typeof status === 'number' ? status : undefined;
@@ -36,9 +65,9 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * NOTE: @kafkajs/confluent-schema-registry reports a refused or failed connection as a
- * ResponseError with status 400 ("connect ECONNREFUSED …"), indistinguishable by status from a
- * real 400; only the message tells a network failure, which is worth retrying.
+ * NOTE: @kafkajs/confluent-schema-registry reports a refused or failed connection, and a request
+ * that timed out ("Timeout (10000ms)"), as a ResponseError with status 400, indistinguishable by
+ * status from a real 400; only the message tells a network failure, which is worth retrying.
  */
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -46,9 +75,19 @@ function errorText(error: unknown): string {
 
 export function isConnectionFailure(error: unknown): boolean {
   const message = errorText(error);
-  return /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b/.test(
+  return /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b|\bTimeout \(\d+ms\)/.test(
     message,
   );
+}
+
+/**
+ * True when a registry request failed for want of an answer rather than because of one: no
+ * status, a server error, or a connection failure (a refused connection is status 400, above).
+ * Such a request is worth repeating; anything else is the registry's answer.
+ */
+export function isRegistryUnavailable(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500 || isConnectionFailure(error);
 }
 
 /**
@@ -146,7 +185,7 @@ export async function registerSchemas(
       throw new CsError<RegistryErrorCode>(
         'SCHEMA_REGISTER_FAILED',
         `could not register schema ${name} under ${subject}${unreachable ? `: the registry is unreachable (${errorText(error)})` : ''}`,
-        { cause: error, retriable: unreachable || status === undefined || status >= 500 },
+        { cause: error, retriable: isRegistryUnavailable(error) },
       );
     }
   }
