@@ -4,7 +4,7 @@
 // is down for 10 s; after the drain every cs.* view is compared with @cs/reference (scripts/compare).
 //
 //   npm run chaos [-- --users 55000 --days 2 --accounts 200 --seed 1 --kills 3 \
-//     --fault-delay-seconds 5 --warehouse-outage-seconds 10 --schedule-seed N \
+//     --fault-delay-seconds 5 --warehouse-outage-seconds 10 --broker-outage-seconds 0 --schedule-seed N \
 //     --duplicate-fraction 0.01 --disorder-fraction 0.1 --disorder-hours 12 --no-broker-restart]
 //
 // --users is per tenant (two tenants: cmp1 on UTC, cmp2 on America/New_York). Runs on its own
@@ -39,6 +39,7 @@ async function main(): Promise<number> {
           'kills',
           'fault-delay-seconds',
           'warehouse-outage-seconds',
+          'broker-outage-seconds',
           'schedule-seed',
           'duplicate-fraction',
           'disorder-fraction',
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
       warehouseOutageMs: num('warehouse-outage-seconds', 10) * 1000,
       warehouse: restartable('warehouse'),
       ...(values['no-broker-restart'] === true ? {} : { broker: restartable('kafka') }),
+      brokerOutageMs: num('broker-outage-seconds', 0) * 1000,
       faultDelayMs: num('fault-delay-seconds', 5) * 1000,
       scheduleSeed,
       drainTimeoutMs: 1_800_000,

@@ -42,6 +42,8 @@ export interface ChaosOptions {
   warehouse?: 'proxy' | Restartable;
   /** Restarts the Kafka broker once; omitted: no broker restart. */
   broker?: Restartable;
+  /** How long the broker stays stopped before it starts again (default 0: at once). */
+  brokerOutageMs?: number;
   /**
    * The workload is ingested in one chunk per fault plus one; each fault starts up to this long
    * after its chunk's ingestion started.
@@ -191,13 +193,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           }
           return;
         }
-        case 'broker':
+        case 'broker': {
           say('Kafka broker: stopping');
+          const down = Date.now();
           await fault.broker.stop();
+          await sleep(Math.max(0, (options.brokerOutageMs ?? 0) - (Date.now() - down)));
           say('Kafka broker: stopped; starting');
           await fault.broker.start();
-          say('Kafka broker: up again');
+          say(`Kafka broker: up again (down ${((Date.now() - down) / 1000).toFixed(1)} s)`);
           return;
+        }
         case 'warehouse': {
           const seconds = (options.warehouseOutageMs / 1000).toFixed(1);
           if (proxy !== undefined) {

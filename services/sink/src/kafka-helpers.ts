@@ -1,20 +1,6 @@
-import { logLevel, type Admin, type logCreator } from 'kafkajs';
-import type { Gauge, Logger } from '@cs/runtime';
+import type { Admin } from 'kafkajs';
+import type { Gauge } from '@cs/runtime';
 import { parseRangeMetadata, type OffsetRange } from './batch-range.js';
-
-/** Routes kafkajs' own logs into the structured logger (as the consumer shell does). */
-export function kafkajsLogCreator(logger: Logger): logCreator {
-  return () =>
-    ({ namespace, level, log }) => {
-      const { message, timestamp: _timestamp, ...fields } = log;
-      const line = typeof message === 'string' ? message : String(message);
-      const extra = { kafkajs: namespace, ...fields };
-      if (level === logLevel.ERROR) logger.error(line, extra);
-      else if (level === logLevel.WARN) logger.warn(line, extra);
-      else if (level === logLevel.INFO) logger.info(line, extra);
-      else logger.debug(line, extra);
-    };
-}
 
 export interface TopicPartition {
   readonly topic: string;

@@ -1,13 +1,7 @@
-import {
-  Kafka,
-  logLevel,
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type KafkaMessage,
-} from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, logLevel } from 'kafkajs';
 import {
   createLogger,
+  createServiceKafka,
   CsError,
   errorMessage,
   filteredThrough,
@@ -27,12 +21,7 @@ import {
 import { PartitionBatcher } from './batch-range.js';
 import { createClickHouseWriter, type FactWriter } from './clickhouse-writer.js';
 import type { SinkConfig } from './config.js';
-import {
-  fetchPartitionStarts,
-  kafkajsLogCreator,
-  refreshLag,
-  type TopicPartition,
-} from './kafka-helpers.js';
+import { fetchPartitionStarts, refreshLag, type TopicPartition } from './kafka-helpers.js';
 import { PartitionLane, type CommitRequest } from './partition-lane.js';
 import { retryUntilDone } from './retry-loop.js';
 import { createRowBuilder, sinkTopics, type TopicKind } from './row-builder.js';
@@ -119,11 +108,11 @@ class KafkaClickHouseSink implements Sink {
     this.#writer =
       options.writer ??
       createClickHouseWriter({ ...this.#config.clickhouse, database: this.#config.factsDatabase });
-    const kafka = new Kafka({
+    const kafka = createServiceKafka({
       clientId: this.#config.clientId,
-      brokers: [...this.#config.brokers],
-      logLevel: options.kafkaLogLevel ?? logLevel.WARN,
-      logCreator: kafkajsLogCreator(this.#logger),
+      brokers: this.#config.brokers,
+      logger: this.#logger,
+      logLevel: options.kafkaLogLevel,
     });
     this.#admin = kafka.admin();
     this.#consumer = kafka.consumer({

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, logLevel } from 'kafkajs';
 import { CsError, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { BatchProcessor } from './batch-processor.js';
@@ -13,7 +13,7 @@ import { filteredThrough } from './filtered-batch.js';
 import { HealthState, type HealthReport } from './health.js';
 import { startHttpEndpoint, type HttpEndpoint } from './http-endpoint.js';
 import { InFlightGate, partitionKey, type GateChange, type TopicPartition } from './in-flight.js';
-import { kafkajsLogCreator } from './kafka-logging.js';
+import { createServiceKafka } from './kafka-logging.js';
 import { every, refreshLag } from './lag-monitor.js';
 import type { OutputRecord, RecordDecoder, RecordHandler } from './outcome.js';
 
@@ -110,11 +110,11 @@ class KafkaConsumerShell<T> implements ConsumerShell {
     });
     this.metrics = createConsumerMetrics();
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
-    this.#kafka = new Kafka({
+    this.#kafka = createServiceKafka({
       clientId: config.clientId,
       brokers: config.brokers,
-      logLevel: options.kafkaLogLevel ?? logLevel.WARN,
-      logCreator: kafkajsLogCreator(this.#logger),
+      logger: this.#logger,
+      logLevel: options.kafkaLogLevel,
     });
     this.#admin = this.#kafka.admin();
     const producerSettings = {
