@@ -17,12 +17,12 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
 
 /**
  * The retries of a long-running service's kafkajs client: 10 (kafkajs: 5), from 300 ms doubling
- * up to 30 s apart, about two minutes in all.
+ * up to 30 s apart, about two minutes in all, so that a broker restart or a short outage is waited
+ * through by the request that meets it rather than surfacing as an error after ~9 s.
  *
- * NOTE: with kafkajs' 5 (about 9 s in all), a consumer that lost its broker for a restart (10 s
- * here) gave up looking for its group coordinator with a non-retriable error, which kafkajs does
- * not restart from: the service halted (seen in the 1 M chaos run). A broker restart or a short
- * outage is something to wait through; what outlasts this still halts the service loudly.
+ * NOTE: a consumer whose group-coordinator lookup found no broker at all used to stop for good
+ * whatever the retries (kafkajs bails out of that lookup at once); patches/kafkajs+2.2.4.patch
+ * gives that failure its connection error as cause, and kafkajs restarts the consumer.
  */
 export const SERVICE_KAFKA_RETRY: RetryOptions = {
   retries: 10,

@@ -296,6 +296,52 @@ describe('kafkajs patch', () => {
     expect(brokers[3]?.calls).toEqual(['AddPartitionsToTxn']);
   });
 
+  it('gives "Failed to find group coordinator" the connection error as its cause, so a consumer crashing with it restarts', async () => {
+    const errors = require(`${kafkajsSrc}errors.js`) as {
+      KafkaJSConnectionError: new (message: string) => Error & { retriable: boolean };
+    };
+    const Cluster = require(`${kafkajsSrc}cluster/index.js`) as {
+      prototype: {
+        findGroupCoordinatorMetadata(params: { groupId: string }): Promise<unknown>;
+      };
+    };
+    const createRetry = require(`${kafkajsSrc}retry/index.js`) as (
+      options: object,
+    ) => <T>(fn: (bail: (error: Error) => void) => Promise<T>) => Promise<T>;
+    const refused = new errors.KafkaJSConnectionError('Connection error: connect ECONNREFUSED');
+    // The only broker is restarting: its lookup fails to connect (kafkajs bails out at once).
+    const cluster = {
+      logger: { debug: () => undefined },
+      retrier: createRetry({ retries: 0 }),
+      brokerPool: {
+        withBroker: async (
+          callback: (entry: { nodeId: number; broker: object }) => Promise<unknown>,
+        ) => {
+          try {
+            return await callback({
+              nodeId: 0,
+              broker: { findGroupCoordinator: () => Promise.reject(refused) },
+            });
+          } catch {
+            return null;
+          }
+        },
+      },
+    };
+    // As the consumer's runner sees it: through a retrier, which wraps a non-retriable error.
+    const failure: unknown = await createRetry({ retries: 0 })(() =>
+      Cluster.prototype.findGroupCoordinatorMetadata.call(cluster, { groupId: 'g' }),
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe('Failed to find group coordinator');
+    // kafkajs' consumer restarts after a crash when the original cause (the end of the cause chain)
+    // is retriable (src/consumer/index.js); unpatched, there was no cause and it stopped for good.
+    let original = failure as Error & { cause?: unknown; retriable?: boolean };
+    while (original.cause instanceof Error) original = original.cause;
+    expect(original).toBe(refused);
+    expect(original.retriable).toBe(true);
+  });
+
   it("hashes keys as Kafka's Java client does (murmur2), so keys keep their partitions", () => {
     // Apache Kafka's own test vectors (clients UtilsTest.testMurmur2).
     const vectors: Array<[string | Buffer, number]> = [
