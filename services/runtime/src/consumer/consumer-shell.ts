@@ -13,7 +13,7 @@ import { filteredThrough } from './filtered-batch.js';
 import { HealthState, type HealthReport } from './health.js';
 import { startHttpEndpoint, type HttpEndpoint } from './http-endpoint.js';
 import { InFlightGate, partitionKey, type GateChange, type TopicPartition } from './in-flight.js';
-import { createServiceKafka } from './kafka-logging.js';
+import { createServiceKafka } from './kafka-client.js';
 import { every, refreshLag } from './lag-monitor.js';
 import type { OutputRecord, RecordDecoder, RecordHandler } from './outcome.js';
 

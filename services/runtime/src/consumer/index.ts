@@ -25,7 +25,7 @@ export {
   kafkajsLogCreator,
   SERVICE_KAFKA_RETRY,
   type ServiceKafkaOptions,
-} from './kafka-logging.js';
+} from './kafka-client.js';
 export type { DeliveryErrorCode } from './delivery.js';
 export type { BatchErrorCode } from './batch-processor.js';
 export { filteredThrough, type BatchProcessReport } from './filtered-batch.js';
