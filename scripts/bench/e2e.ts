@@ -1,7 +1,7 @@
 // The end-to-end benchmark (part of `npm run bench`, or alone: `npm run bench -- --e2e-only`):
 //
 //   node --conditions=@cs/source --import tsx scripts/bench/e2e.ts \
-//     [--users 20000] [--accounts 200] [--days 2] [--seed 1] [--latency-seconds 60] \
+//     [--users 20000] [--accounts 200] [--days 2] [--seed 1] [--latency-seconds 60] [--latency-rate N] \
 //     [--marker-interval-ms 250] [--out bench/results]
 //
 // In one run, against KAFKA_BROKERS / SCHEMA_REGISTRY_URL / CLICKHOUSE_URL (or the local `bench`
@@ -54,6 +54,8 @@ interface Options {
   days: number;
   seed: number;
   latencySeconds: number;
+  /** Background events/s of the latency run; 0: half the measured end-to-end rate. */
+  latencyRate: number;
   markerIntervalMs: number;
   out: string;
 }
@@ -64,9 +66,16 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(
-      ['users', 'accounts', 'days', 'seed', 'latency-seconds', 'marker-interval-ms', 'out'].map(
-        (name) => [name, { type: 'string' as const }],
-      ),
+      [
+        'users',
+        'accounts',
+        'days',
+        'seed',
+        'latency-seconds',
+        'latency-rate',
+        'marker-interval-ms',
+        'out',
+      ].map((name) => [name, { type: 'string' as const }]),
     ),
     allowPositionals: false,
   });
@@ -86,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     days: num('days', 2, 1),
     seed: num('seed', 1, 0),
     latencySeconds: num('latency-seconds', 60, 5),
+    latencyRate: num('latency-rate', 0, 0),
     markerIntervalMs: num('marker-interval-ms', 250, 20),
     out: flags.out ?? join(repoRoot, 'bench', 'results'),
   };
@@ -618,7 +628,8 @@ async function main(): Promise<number> {
     log(`end to end: ${fmt(e2eRate)} events/s (${e2eSeconds.toFixed(1)} s)`);
 
     // Latency at half load: the next days of the same tenants, paced, with markers alongside.
-    const halfRate = e2eRate / 2;
+    // A fixed rate (--latency-rate) compares runs whose measured rates differ (noisy machine).
+    const halfRate = options.latencyRate > 0 ? options.latencyRate : e2eRate / 2;
     const needed = Math.ceil(halfRate * (options.latencySeconds + 10));
     const perDay = counts.all / options.days;
     const loadDays = Math.max(1, Math.ceil(needed / perDay));

@@ -66,6 +66,19 @@ describe('PartitionBatcher', () => {
     expect(batcher.take(1000, true)?.range).toEqual({ first: '7', last: '7' });
   });
 
+  it('cuts after idleWaitMs when nothing else is being written, else after maxWaitMs', () => {
+    const batcher = new PartitionBatcher<string>('0', undefined, { ...limits, idleWaitMs: 100 });
+    feed(batcher, [0, 1], 0);
+    expect(batcher.take(99, false, true)).toBeUndefined();
+    expect(batcher.take(500, false, false)).toBeUndefined();
+    expect(offsetsOf(batcher.take(100, false, true))).toEqual(['0', '1']);
+    // Without idleWaitMs, idle changes nothing.
+    const plain = new PartitionBatcher<string>('0', undefined, limits);
+    feed(plain, [0], 0);
+    expect(plain.take(500, false, true)).toBeUndefined();
+    expect(offsetsOf(plain.take(1000, false, false))).toEqual(['0']);
+  });
+
   it('ignores records below the next offset (re-fetched after a retry)', () => {
     const batcher = new PartitionBatcher<string>('5', undefined, limits);
     expect(batcher.add('4', 'old', 0)).toBe('already-seen');

@@ -66,6 +66,11 @@ export interface BatchLimits {
   readonly maxRows: number;
   /** A batch is cut once its first record has waited this long. */
   readonly maxWaitMs: number;
+  /**
+   * ...or already once it has waited this long while the sink writes nothing else (`take`'s
+   * `idle`): a batch then costs the warehouse nothing in waiting. Undefined: never early.
+   */
+  readonly idleWaitMs?: number;
 }
 
 export interface FormedBatch<M> {
@@ -172,9 +177,10 @@ export class PartitionBatcher<M> {
 
   /**
    * The next batch to insert, or undefined while none is complete (or one is in flight). `flush`
-   * cuts whatever is buffered now (stop), except that a recorded range still waits for its end.
+   * cuts whatever is buffered now (stop), except that a recorded range still waits for its end;
+   * `idle` (nothing else being written) lets a batch be cut after `idleWaitMs`.
    */
-  take(now: number, flush = false): FormedBatch<M> | undefined {
+  take(now: number, flush = false, idle = false): FormedBatch<M> | undefined {
     if (this.#inFlight !== undefined || this.#buffer.length === 0) return undefined;
     const pending = this.#pending;
     if (pending !== undefined) {
@@ -187,7 +193,10 @@ export class PartitionBatcher<M> {
     const first = this.#buffer[0];
     if (first === undefined) return undefined;
     const full = this.#buffer.length >= this.limits.maxRows;
-    const due = now - first.arrivedAt >= this.limits.maxWaitMs;
+    const waited = now - first.arrivedAt;
+    const idleWait = this.limits.idleWaitMs;
+    const due =
+      waited >= this.limits.maxWaitMs || (idle && idleWait !== undefined && waited >= idleWait);
     if (!full && !due && !flush) return undefined;
     const records = this.#buffer.slice(0, this.limits.maxRows);
     const lastRecord = records[records.length - 1] ?? first;

@@ -18,6 +18,7 @@ export const sinkEnvSchema = z.object({
   CS_SINK_GROUP: z.string().min(1).default('cs-sink'),
   CS_SINK_BATCH_ROWS: int(z.number().int().min(1).max(1_000_000)).default(10_000),
   CS_SINK_BATCH_MS: int(z.number().int().min(1).max(600_000)).default(1_000),
+  CS_SINK_IDLE_BATCH_MS: int(z.number().int().min(0).max(600_000)).default(100),
   CS_SINK_RETRY_INITIAL_MS: int(z.number().int().min(1)).default(200),
   CS_SINK_RETRY_MAX_MS: int(z.number().int().min(1)).default(10_000),
   CS_SINK_DRAIN_MS: int(z.number().int().min(0)).default(10_000),
@@ -41,6 +42,11 @@ export interface SinkConfig {
   readonly groupId: string;
   readonly batchRows: number;
   readonly batchMs: number;
+  /**
+   * A batch may be cut after this long when the sink is writing nothing else (0: never early,
+   * only after `batchMs`).
+   */
+  readonly idleBatchMs?: number;
   readonly retry: {
     readonly initialDelayMs: number;
     readonly maxDelayMs: number;
@@ -71,6 +77,7 @@ export function sinkConfigFromEnv(
     groupId: parsed.CS_SINK_GROUP,
     batchRows: parsed.CS_SINK_BATCH_ROWS,
     batchMs: parsed.CS_SINK_BATCH_MS,
+    idleBatchMs: parsed.CS_SINK_IDLE_BATCH_MS,
     retry: {
       initialDelayMs: parsed.CS_SINK_RETRY_INITIAL_MS,
       maxDelayMs: parsed.CS_SINK_RETRY_MAX_MS,

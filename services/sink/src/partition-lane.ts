@@ -48,6 +48,8 @@ export interface PartitionLaneDeps {
   readonly retry: RetryLoopOptions['policy'];
   /** True once the whole sink is stopping: cut batches from whatever is buffered. */
   readonly draining: () => boolean;
+  /** Batches being written by every lane of the sink (this one's included while it writes). */
+  readonly writing: { count: number };
   /** Called after each committed batch (backpressure, gauges). */
   readonly onCommitted: () => void;
 }
@@ -111,9 +113,10 @@ export class PartitionLane {
   /** Starts writing if a batch is ready and nothing is in flight (else commits passed markers). */
   kick(): void {
     if (this.#closed || this.#running !== undefined) return;
-    const batch = this.deps.batcher.take(Date.now(), this.deps.draining());
+    const { batcher, draining, writing } = this.deps;
+    const batch = batcher.take(Date.now(), draining(), writing.count === 0);
     const step =
-      batch !== undefined ? this.#write(batch) : this.#commitPassed(this.deps.batcher.idleCommit());
+      batch !== undefined ? this.#write(batch) : this.#commitPassed(batcher.idleCommit());
     if (step === undefined) return;
     this.#running = step.finally(() => {
       this.#running = undefined;
@@ -139,8 +142,10 @@ export class PartitionLane {
   }
 
   async #write(batch: FormedBatch<KafkaMessage>): Promise<void> {
-    const { topic, partition, table, groupId, metrics } = this.deps;
+    const { topic, partition, table, groupId, metrics, writing } = this.deps;
     const { range } = batch;
+    // NOTE: counted before the first await, so a lane kicked right after this one sees it.
+    writing.count += 1;
     try {
       const built = await this.#retry('decode', () =>
         this.deps.buildRows(
@@ -183,6 +188,8 @@ export class PartitionLane {
       this.#closed = true;
       this.deps.health.set(`lane ${this.key}`, 'error', errorMessage(error));
       this.deps.logger.error('partition lane failed', { topic, partition, error });
+    } finally {
+      writing.count -= 1;
     }
   }
 

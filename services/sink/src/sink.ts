@@ -83,6 +83,8 @@ class KafkaClickHouseSink implements Sink {
   readonly #consumer: Consumer;
   #resolveDone: (exit: SinkExit) => void = () => undefined;
   #lanes = new Map<string, PartitionLane>();
+  /** Batches being written by any lane (see PartitionLane: an idle sink may cut batches early). */
+  readonly #writing = { count: 0 };
   #lanesReady: Promise<Map<string, PartitionLane>> = Promise.resolve(
     new Map<string, PartitionLane>(),
   );
@@ -301,6 +303,7 @@ class KafkaClickHouseSink implements Sink {
       batcher: new PartitionBatcher<KafkaMessage>(committed, pending, {
         maxRows: this.#config.batchRows,
         maxWaitMs: this.#config.batchMs,
+        ...(this.#config.idleBatchMs ? { idleWaitMs: this.#config.idleBatchMs } : {}),
       }),
       buildRows,
       writer: this.#writer,
@@ -310,6 +313,7 @@ class KafkaClickHouseSink implements Sink {
       logger: this.#logger,
       retry: this.#config.retry,
       draining: () => this.#stopping,
+      writing: this.#writing,
       onCommitted: () => this.#tick(),
     });
   }
