@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_NAMES } from './generated/index.js';
-import { registerSchemas } from './registry.js';
+import { REGISTER_TIMEOUT_RETRIES, registerSchemas } from './registry.js';
 import { topicCatalog } from './topics.js';
 
 class ConfluentSchemaRegistryCompatibilityError extends Error {
@@ -40,6 +40,29 @@ describe('registerSchemas', () => {
     expect(calls.map((call) => call.subject)).toContain('p.cs.raw.usage-value');
     expect(calls.every((call) => call.compatibility === 'BACKWARD')).toBe(true);
     expect(JSON.parse(calls[0]?.schema ?? '{}')).toMatchObject({ name: 'Usage' });
+  });
+
+  it('sends a registration that timed out again, up to REGISTER_TIMEOUT_RETRIES times', async () => {
+    const timeout = () =>
+      Object.assign(new Error('cs - Error, status 400: Timeout (30000ms)'), { status: 400 });
+    const failing = (times: number) => {
+      let left = times;
+      return (subject: string) => {
+        if (!subject.endsWith('cs.raw.usage-value') || left === 0) return undefined;
+        left -= 1;
+        return timeout();
+      };
+    };
+    const { registry, calls } = fakeRegistry(failing(REGISTER_TIMEOUT_RETRIES));
+    const ids = await registerSchemas(registry, topicCatalog({ prefix: 'p.' }));
+    expect(Object.keys(ids)).toEqual([...SCHEMA_NAMES]);
+    expect(calls).toHaveLength(SCHEMA_NAMES.length);
+    await expect(
+      registerSchemas(
+        fakeRegistry(failing(REGISTER_TIMEOUT_RETRIES + 1)).registry,
+        topicCatalog({ prefix: 'p.' }),
+      ),
+    ).rejects.toMatchObject({ code: 'SCHEMA_REGISTER_FAILED', retriable: true });
   });
 
   it('reports an incompatible schema and a misconfigured subject as not retriable', async () => {

@@ -21,9 +21,15 @@ export interface SchemaRegistryOptions {
  * NOTE: the client sets no timeout of its own, so a request the registry accepted but never
  * answered waited for ever: seen once in a chaos run, where Apicurio took a GET on a reused
  * keep-alive connection and neither logged nor answered it, and `cs ingest` hung. A timed-out
- * request fails as a connection failure (isConnectionFailure): callers retry it.
+ * request fails as a connection failure (isConnectionFailure): callers retry it, and
+ * registerSchemas repeats it itself (REGISTER_TIMEOUT_RETRIES). 30 s, not 10: in a CI run (the
+ * test files in parallel on 2 cores) a registration got no answer within 10 s, and a service
+ * failed to start; slow or never answered, a repeat on a new connection gets it through.
  */
-export const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+export const REGISTRY_REQUEST_TIMEOUT_MS = 30_000;
+
+/** How many times registerSchemas repeats a registration that timed out before it gives up. */
+export const REGISTER_TIMEOUT_RETRIES = 2;
 
 type RegistryMiddleware = NonNullable<
   ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']
@@ -66,17 +72,23 @@ export function statusOf(error: unknown): number | undefined {
 
 /**
  * NOTE: @kafkajs/confluent-schema-registry reports a refused or failed connection, and a request
- * that timed out ("Timeout (10000ms)"), as a ResponseError with status 400, indistinguishable by
+ * that timed out ("Timeout (30000ms)"), as a ResponseError with status 400, indistinguishable by
  * status from a real 400; only the message tells a network failure, which is worth retrying.
  */
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The client's report of a request that got no answer in time ("Timeout (30000ms)"). */
+function isRequestTimeout(error: unknown): boolean {
+  return /\bTimeout \(\d+ms\)/.test(errorText(error));
+}
+
 export function isConnectionFailure(error: unknown): boolean {
-  const message = errorText(error);
-  return /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b|\bTimeout \(\d+ms\)/.test(
-    message,
+  return (
+    /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b/.test(
+      errorText(error),
+    ) || isRequestTimeout(error)
   );
 }
 
@@ -126,7 +138,9 @@ async function registerOne(
   subject: string,
   delaysMs: readonly number[],
 ): Promise<number> {
-  for (let attempt = 0; ; attempt += 1) {
+  let races = 0;
+  let timeouts = 0;
+  for (;;) {
     try {
       const { id } = await registry.register(
         { type: SchemaType.AVRO, schema: JSON.stringify(AVRO_SCHEMAS[name]) },
@@ -134,8 +148,14 @@ async function registerOne(
       );
       return id;
     } catch (error: unknown) {
-      const delay = delaysMs[attempt];
+      // A registration is idempotent: one that got no answer is simply sent again.
+      if (isRequestTimeout(error) && timeouts < REGISTER_TIMEOUT_RETRIES) {
+        timeouts += 1;
+        continue;
+      }
+      const delay = delaysMs[races];
       if (delay === undefined || !isStartupRace(error)) throw error;
+      races += 1;
       await sleep(delay);
     }
   }
