@@ -20,12 +20,7 @@ export {
   type ShellExit,
 } from './consumer-shell.js';
 export { DLQ_HEADERS, deadLetterRecord } from './dead-letter.js';
-export {
-  createServiceKafka,
-  kafkajsLogCreator,
-  SERVICE_KAFKA_RETRY,
-  type ServiceKafkaOptions,
-} from './kafka-client.js';
+export { createServiceKafka, type ServiceKafkaOptions } from './kafka-client.js';
 export type { DeliveryErrorCode } from './delivery.js';
 export type { BatchErrorCode } from './batch-processor.js';
 export { filteredThrough, type BatchProcessReport } from './filtered-batch.js';

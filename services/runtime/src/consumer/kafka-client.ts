@@ -2,7 +2,7 @@ import { Kafka, logLevel, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '../logger.js';
 
 /** Routes kafkajs' own logs into the structured logger, under component fields of their namespace. */
-export function kafkajsLogCreator(logger: Logger): logCreator {
+function kafkajsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, ...fields } = log;
@@ -24,7 +24,7 @@ export function kafkajsLogCreator(logger: Logger): logCreator {
  * whatever the retries (kafkajs bails out of that lookup at once); patches/kafkajs+2.2.4.patch
  * gives that failure its connection error as cause, and kafkajs restarts the consumer.
  */
-export const SERVICE_KAFKA_RETRY: RetryOptions = {
+const SERVICE_KAFKA_RETRY: RetryOptions = {
   retries: 10,
   initialRetryTime: 300,
   maxRetryTime: 30_000,
